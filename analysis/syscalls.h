@@ -1,0 +1,93 @@
+/* The one table of x86-64 system call metadata.
+ *
+ * Every layer (dispatcher, pointer validator, recorder, analysis, TUI) reads
+ * this table instead of keeping its own list of names or argument shapes.  It
+ * covers every number the kernel defines, including those newer than the
+ * build host's <asm/unistd_64.h>; a unit test checks names and numbers
+ * against that header. */
+#ifndef HL_SYSCALLS_H
+#define HL_SYSCALLS_H
+
+#include <stdint.h>
+
+#define SC_MAX_ARGS 6
+/* One past the highest number in the table; numbers below it without an
+ * entry (the 512+ x32 range is never reached) have name == NULL. */
+#define SC_TABLE_SIZE 512
+
+/* What an argument is, as far as the VMM must care before forwarding it.
+ * Pointer kinds say who reads or writes the memory: *_IN is read by the
+ * kernel, *_OUT written by it, *_INOUT both. */
+enum sc_kind {
+	SA_NONE = 0,
+	SA_INT,          /* integer, count, size, id, offset */
+	SA_FD,           /* file descriptor */
+	SA_DIRFD,        /* directory fd for *at() calls (AT_FDCWD allowed) */
+	SA_FLAGS,        /* bit flags or mode */
+	SA_SELECTOR,     /* sub-feature selector: ioctl request, fcntl cmd... */
+	SA_PID,          /* pid, tid, pgid */
+	SA_SIG,          /* signal number */
+	SA_ADDR,         /* address used as a value (mmap addr, brk) */
+	SA_STR,          /* NUL-terminated string read by the kernel */
+	SA_PATH,         /* NUL-terminated path name read by the kernel */
+	SA_BUF_IN,       /* memory the kernel reads: length below */
+	SA_BUF_OUT,      /* memory the kernel writes: length below */
+	SA_BUF_INOUT,    /* memory the kernel reads and writes */
+	SA_IOVEC_IN,     /* struct iovec[count]; kernel reads the buffers */
+	SA_IOVEC_OUT,    /* struct iovec[count]; kernel writes the buffers */
+	SA_MSGHDR_IN,    /* struct msghdr for sendmsg */
+	SA_MSGHDR_OUT,   /* struct msghdr for recvmsg */
+	SA_MMSGHDR_IN,   /* struct mmsghdr[count] for sendmmsg */
+	SA_MMSGHDR_OUT,  /* struct mmsghdr[count] for recvmmsg */
+	SA_STRARRAY,     /* NULL-terminated array of strings (argv, envp) */
+	SA_SOCKADDR_OUT, /* sockaddr written by kernel, capacity in *len_arg */
+	SA_SPECIAL,      /* meaning depends on another argument (ioctl arg,
+	                    fcntl arg, prctl args, futex val2...): the VMM
+	                    validates it with call-specific code */
+	SA__COUNT
+};
+
+/* Length of a pointer argument: when len_arg >= 0 the length is
+ * args[len_arg] * (size ? size : 1) bytes (an element count times the
+ * element size, or a byte count); when len_arg < 0 it is the fixed size
+ * `size` (sizeof a struct).  For SA_SOCKADDR_OUT, len_arg names the
+ * socklen_t * argument.  For SA_IOVEC_* and SA_MMSGHDR_*, len_arg names the
+ * element count.  Ignored for the other kinds. */
+struct sc_arg {
+	uint8_t kind;   /* enum sc_kind */
+	int8_t len_arg; /* -1 = none */
+	uint16_t size;
+};
+
+/* Per-call flags. */
+enum {
+	SCF_NEWFD = 1u << 0,   /* success returns a new file descriptor */
+	SCF_NORETURN = 1u << 1 /* does not return on success (exit, execve) */
+};
+
+struct syscall_info {
+	const char *name; /* NULL for unassigned numbers */
+	uint16_t nr;
+	uint8_t nargs;
+	uint8_t flags;    /* SCF_* */
+	struct sc_arg args[SC_MAX_ARGS];
+};
+
+/* Indexed by syscall number; entries without a name are unassigned. */
+extern const struct syscall_info sc_table[SC_TABLE_SIZE];
+
+/* Entry for nr, or NULL if nr is out of range or unassigned. */
+const struct syscall_info *sc_lookup(long nr);
+
+/* Number for a name, or -1. */
+int sc_by_name(const char *name);
+
+/* Name for nr, or NULL. */
+const char *sc_name(long nr);
+
+/* Index of the sub-feature selector argument of nr, or -1. */
+int sc_selector_arg(long nr);
+
+const char *sc_kind_name(enum sc_kind k);
+
+#endif

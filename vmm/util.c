@@ -1,0 +1,46 @@
+#include "vmm/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void verr(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "hyperloupe: ");
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	size_t len = 0;
+	while (buf[len])
+		len++;
+	buf[len++] = '\n';
+	/* One write, so lines from several processes never interleave. */
+	if (write(2, buf, len) < 0)
+		return;
+}
+
+void hl_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+}
+
+void hl_fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+	exit(HL_EXIT_INTERNAL);
+}

@@ -1,0 +1,24 @@
+/* The vCPU loop: KVM_RUN, then a switch on the exit reason calling small
+ * handlers.  vcpu_handle_exit() only reads and writes the kvm_run structure
+ * and the process state, so tests drive it with made-up exits. */
+#ifndef HL_VCPU_H
+#define HL_VCPU_H
+
+#include "vmm/proc.h"
+
+enum vcpu_action {
+	VCPU_CONTINUE,
+	VCPU_STOP, /* p->exited or p->term_signal says why */
+};
+
+enum vcpu_action vcpu_handle_exit(struct proc *p);
+
+/* The signal Linux sends for a CPU exception vector. */
+int vcpu_exception_signal(int vector);
+
+/* Mean time inside KVM_RUN for one round trip: a CPL3 `out` exit
+ * (syscall = 0) or a `syscall` through the LSTAR trampoline (syscall = 1).
+ * Resets the vCPU: only for a VM whose guest has finished, or a new one. */
+double vcpu_calibrate(struct vm *vm, int syscall, int iterations);
+
+#endif

@@ -1,0 +1,391 @@
+#include "vmm/vm.h"
+#include "vmm/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define PT_POOL_PAGES (64ull << 10) /* 256 MiB of page tables, touched lazily */
+#define GPA_BITS_MAX 46
+#define CPUID_MAX_ENT 256
+
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_AM (1ull << 18)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_FSGSBASE (1ull << 16)
+#define CR4_OSXSAVE (1ull << 18)
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_KERNEL_GS_BASE 0xc0000102
+/* What Linux masks on SYSCALL: TF, DF, IF, IOPL, AC, NT. */
+#define SFMASK_LINUX 0x47700ull
+
+/* ---- the VMM's own file descriptors ---- */
+
+static int vmm_fds[16];
+static int n_vmm_fds;
+
+/* Above the guest's soft RLIMIT_NOFILE when the hard limit allows, so the
+ * guest's descriptors get the numbers they would get natively and the
+ * guest can never allocate ours. */
+int vm_hide_fd(int fd)
+{
+	struct rlimit rl, raised;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	raised = rl;
+	rlim_t base = rl.rlim_cur;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= rl.rlim_cur + 64) {
+		raised.rlim_cur = rl.rlim_cur + 64;
+	} else {
+		base = rl.rlim_cur > 64 ? rl.rlim_cur - 32 : 3;
+	}
+	setrlimit(RLIMIT_NOFILE, &raised);
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)base);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (nfd < 0 || n_vmm_fds == (int)ARRAY_SIZE(vmm_fds))
+		die("cannot move a VMM file descriptor out of the guest's range: %s", strerror(errno));
+	close(fd);
+	vmm_fds[n_vmm_fds++] = nfd;
+	return nfd;
+}
+
+int vm_is_vmm_fd(long fd)
+{
+	for (int i = 0; i < n_vmm_fds; i++)
+		if ((int)fd == vmm_fds[i] && fd >= 0)
+			return 1;
+	return 0;
+}
+
+void vm_vmm_fd_range(int *lo, int *hi)
+{
+	*lo = n_vmm_fds ? vmm_fds[0] : -1;
+	*hi = *lo;
+	for (int i = 0; i < n_vmm_fds; i++) {
+		*lo = vmm_fds[i] < *lo ? vmm_fds[i] : *lo;
+		*hi = vmm_fds[i] > *hi ? vmm_fds[i] : *hi;
+	}
+}
+
+/* ---- CPL0 pages ---- */
+
+/* Vectors for which the CPU pushes an error code. */
+static int has_error_code(int v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+static void write_code(struct vm *vm)
+{
+	uint8_t *code = vm->sys_code;
+	static const uint8_t tramp[] = {0xe6, HL_PORT_SYSCALL, 0xf4, 0xeb, 0xfd};
+	memcpy(code + SYS_TRAMPOLINE, tramp, sizeof(tramp));
+	for (int v = 0; v < 32; v++) {
+		uint8_t *p = code + SYS_EXC_STUBS + v * SYS_EXC_STUB_SIZE;
+		if (!has_error_code(v)) {
+			*p++ = 0x6a; /* push $0: same frame shape for every vector */
+			*p++ = 0;
+		}
+		*p++ = 0x6a;
+		*p++ = (uint8_t)v;
+		*p++ = 0xe6;
+		*p++ = HL_PORT_EXCEPTION;
+		*p++ = 0xf4;
+	}
+	/* CPL3 loops: `out` (the raw exit floor) and `syscall` (the trampoline
+	 * round trip), each followed by a jump back to itself. */
+	static const uint8_t cal[] = {0xe6, HL_PORT_CALIBRATE, 0xeb, 0xfc};
+	static const uint8_t cal_sys[] = {0x0f, 0x05, 0xeb, 0xfc};
+	memcpy(code + SYS_CALIBRATE, cal, sizeof(cal));
+	memcpy(code + SYS_CALIBRATE + 8, cal_sys, sizeof(cal_sys));
+	uint8_t *m = code + SYS_CALIBRATE + 16;
+	int32_t disp = (int32_t)((int64_t)(uint64_t)vm->doorbell - (int64_t)(uint64_t)(m + 6));
+	m[0] = 0x88; /* mov %al, doorbell(%rip); jmp back */
+	m[1] = 0x05;
+	memcpy(m + 2, &disp, 4);
+	m[6] = 0xeb;
+	m[7] = 0xf8;
+}
+
+#define GDT_OFF 0x000
+#define TSS_OFF 0x100
+#define IDT_OFF 0x200
+#define GDT_ENTRIES 10
+#define TSS_IOMAP 104
+#define TSS_LIMIT (TSS_IOMAP + 32)
+
+static void write_tables(struct vm *vm)
+{
+	uint64_t *gdt = (uint64_t *)(vm->sys_data + GDT_OFF);
+	/* Accessed bits preset: the page is read-only to the guest. */
+	gdt[SEL_KERNEL_CS >> 3] = 0x00af9b000000ffffull;
+	gdt[SEL_KERNEL_DS >> 3] = 0x00cf93000000ffffull;
+	gdt[SEL_USER32_CS >> 3] = 0x00cffb000000ffffull;
+	gdt[SEL_USER_DS >> 3] = 0x00cff3000000ffffull;
+	gdt[SEL_USER_CS >> 3] = 0x00affb000000ffffull;
+	uint64_t tss = (uint64_t)vm->sys_data + TSS_OFF;
+	gdt[SEL_TSS >> 3] = TSS_LIMIT | ((tss & 0xffffff) << 16) | (0x8bull << 40) |
+			    (((tss >> 24) & 0xff) << 56);
+	gdt[(SEL_TSS >> 3) + 1] = tss >> 32;
+
+	uint8_t *t = vm->sys_data + TSS_OFF;
+	uint64_t ist = (uint64_t)vm->exc_stack + PAGE_SIZE;
+	memcpy(t + 4, &ist, 8);      /* RSP0 */
+	memcpy(t + 36, &ist, 8);     /* IST1: every vector uses it */
+	uint16_t iomap = TSS_IOMAP;
+	memcpy(t + 102, &iomap, 2);
+	/* Ports 0-255 in the I/O permission bitmap: only the VMM's exit ports
+	 * are open to CPL3, for the exits that do not change privilege. */
+	memset(t + TSS_IOMAP, 0xff, 33);
+	for (int port = HL_PORT_SYSCALL; port <= HL_PORT_CALIBRATE; port++)
+		t[TSS_IOMAP + port / 8] &= (uint8_t)~(1u << (port % 8));
+
+	for (int v = 0; v < 32; v++) {
+		uint64_t h = (uint64_t)vm->sys_code + SYS_EXC_STUBS + v * SYS_EXC_STUB_SIZE;
+		/* int3 and into are allowed from user mode, as on Linux. */
+		uint64_t type = (v == 3 || v == 4) ? 0xee : 0x8e;
+		uint64_t *g = (uint64_t *)(vm->sys_data + IDT_OFF + v * 16);
+		g[0] = (h & 0xffff) | ((uint64_t)SEL_KERNEL_CS << 16) | (1ull << 32) | (type << 40) |
+		       (((h >> 16) & 0xffff) << 48);
+		g[1] = h >> 32;
+	}
+}
+
+static uint8_t *sys_page(void)
+{
+	void *p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	return p;
+}
+
+static void map_sys_pages(struct vm *vm)
+{
+	vm->sys_code = sys_page();
+	vm->sys_data = sys_page();
+	vm->exc_stack = sys_page();
+	/* A page of address space of ours whose guest mapping has nothing
+	 * behind it: the doorbell for MMIO exits. */
+	vm->doorbell = mmap(NULL, PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->doorbell == MAP_FAILED || gm_map_mmio(&vm->mem, (uint64_t)vm->doorbell, vm->mem.gpa_limit - PAGE_SIZE))
+		die("cannot map the doorbell page");
+	write_code(vm);
+	write_tables(vm);
+	mprotect(vm->sys_code, PAGE_SIZE, PROT_READ | PROT_EXEC);
+	mprotect(vm->sys_data, PAGE_SIZE, PROT_READ);
+	if (gm_map_sys(&vm->mem, (uint64_t)vm->sys_code, (uint64_t)vm->sys_code + PAGE_SIZE,
+		       PROT_READ | PROT_EXEC) ||
+	    gm_map_sys(&vm->mem, (uint64_t)vm->sys_data, (uint64_t)vm->sys_data + PAGE_SIZE, PROT_READ) ||
+	    gm_map_sys(&vm->mem, (uint64_t)vm->exc_stack, (uint64_t)vm->exc_stack + PAGE_SIZE,
+		       PROT_READ | PROT_WRITE))
+		die("cannot map the VMM's CPL0 pages into the guest");
+}
+
+/* ---- CPUID and XCR0 ---- */
+
+static struct kvm_cpuid2 *supported_cpuid(int kvm_fd)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + CPUID_MAX_ENT * sizeof(c->entries[0]));
+	c->nent = CPUID_MAX_ENT;
+	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c))
+		die("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	return c;
+}
+
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && c->entries[i].index == idx)
+			return &c->entries[i];
+	return NULL;
+}
+
+static uint64_t host_xcr0(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static int fsgsbase_supported(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, 7, 0);
+	return e && (e->ebx & 1);
+}
+
+static struct kvm_cpuid2 *vm_cpuid;
+
+static void setup_cpuid(struct vm *vm)
+{
+	struct kvm_cpuid2 *c = supported_cpuid(vm->kvm_fd);
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, 0x80000008, 0);
+	vm->gpa_bits = e ? (int)(e->eax & 0xff) : 36;
+	vm->gpa_bits = vm->gpa_bits > GPA_BITS_MAX ? GPA_BITS_MAX : vm->gpa_bits;
+	e = cpuid_find(c, 0xd, 0);
+	uint64_t supported = e ? ((uint64_t)e->edx << 32 | e->eax) : 3;
+	/* The guest may use exactly the state components the host kernel
+	 * enabled for us (AVX-512 included, AMX only with permission). */
+	vm->xcr0 = host_xcr0() & supported;
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c))
+		die("KVM_SET_CPUID2: %s", strerror(errno));
+	vm_cpuid = c;
+}
+
+/* ---- creation and reset ---- */
+
+static long kvm_check(int fd, long cap)
+{
+	long r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+	return r < 0 ? 0 : r;
+}
+
+void vm_create(struct vm *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	int kfd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kfd < 0)
+		die("/dev/kvm: %s", strerror(errno));
+	vm->kvm_fd = vm_hide_fd(kfd);
+	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		die("unsupported KVM API version");
+	long need = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	if ((kvm_check(vm->kvm_fd, KVM_CAP_SYNC_REGS) & need) != need)
+		die("KVM lacks KVM_CAP_SYNC_REGS for regs and sregs");
+	int fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (fd < 0)
+		die("KVM_CREATE_VM: %s", strerror(errno));
+	vm->vm_fd = vm_hide_fd(fd);
+	fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (fd < 0)
+		die("KVM_CREATE_VCPU: %s", strerror(errno));
+	vm->vcpu_fd = vm_hide_fd(fd);
+	vm->run_size = (size_t)ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED)
+		die("mmap kvm_run: %s", strerror(errno));
+	setup_cpuid(vm);
+	long slots = kvm_check(vm->vm_fd, KVM_CAP_NR_MEMSLOTS);
+	int r = gm_init(&vm->mem, vm->vm_fd, PT_POOL_PAGES, slots > 0 ? (uint32_t)slots : 32, vm->gpa_bits);
+	if (r)
+		die("guest page tables: %s", strerror(-r));
+	map_sys_pages(vm);
+}
+
+static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, int code)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->dpl = dpl;
+	s->s = 1;
+	s->g = 1;
+	s->l = code;
+	s->db = !code;
+}
+
+static void setup_sregs(struct vm *vm)
+{
+	struct kvm_sregs sr;
+	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sr))
+		die("KVM_GET_SREGS: %s", strerror(errno));
+	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+	sr.cr3 = gm_cr3(&vm->mem);
+	sr.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE |
+		 (fsgsbase_supported(vm_cpuid) ? CR4_FSGSBASE : 0);
+	sr.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	set_seg(&sr.cs, SEL_USER_CS, 0xb, 3, 1);
+	set_seg(&sr.ss, SEL_USER_DS, 0x3, 3, 0);
+	sr.ds = sr.es = sr.fs = sr.gs = sr.ss;
+	sr.ds.selector = sr.es.selector = sr.fs.selector = sr.gs.selector = 0;
+	memset(&sr.tr, 0, sizeof(sr.tr));
+	sr.tr.selector = SEL_TSS;
+	sr.tr.base = (uint64_t)vm->sys_data + TSS_OFF;
+	sr.tr.limit = TSS_LIMIT;
+	sr.tr.type = 0xb;
+	sr.tr.present = 1;
+	memset(&sr.ldt, 0, sizeof(sr.ldt));
+	sr.ldt.unusable = 1;
+	sr.gdt.base = (uint64_t)vm->sys_data + GDT_OFF;
+	sr.gdt.limit = GDT_ENTRIES * 8 - 1;
+	sr.idt.base = (uint64_t)vm->sys_data + IDT_OFF;
+	sr.idt.limit = 32 * 16 - 1;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sr))
+		die("KVM_SET_SREGS: %s", strerror(errno));
+}
+
+static void setup_msrs(struct vm *vm)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[5];
+	} m = {.h.nmsrs = 5,
+	       .e = {{.index = MSR_STAR, .data = ((uint64_t)SEL_USER32_CS << 48) | ((uint64_t)SEL_KERNEL_CS << 32)},
+		     {.index = MSR_LSTAR, .data = (uint64_t)vm->sys_code + SYS_TRAMPOLINE},
+		     {.index = MSR_CSTAR, .data = (uint64_t)vm->sys_code + SYS_TRAMPOLINE},
+		     {.index = MSR_SFMASK, .data = SFMASK_LINUX},
+		     {.index = MSR_KERNEL_GS_BASE, .data = 0}}};
+	if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) != 5)
+		die("KVM_SET_MSRS failed");
+	struct kvm_xcrs x = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = vm->xcr0}}};
+	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &x))
+		die("KVM_SET_XCRS (xcr0 %#llx): %s", (unsigned long long)vm->xcr0, strerror(errno));
+}
+
+void vm_reset_vcpu(struct vm *vm, uint64_t rip, uint64_t rsp)
+{
+	setup_sregs(vm);
+	setup_msrs(vm);
+	struct kvm_regs regs = {.rip = rip, .rsp = rsp, .rflags = RFLAGS_FIXED | RFLAGS_IF};
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs))
+		die("KVM_SET_REGS: %s", strerror(errno));
+	vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	vm->run->kvm_dirty_regs = 0;
+}
+
+void vm_return_to_user(struct kvm_run *run, uint64_t rip, uint64_t rflags)
+{
+	struct kvm_sregs *sr = &run->s.regs.sregs;
+	run->s.regs.regs.rip = rip;
+	run->s.regs.regs.rflags = (rflags & ~(1ull << 16 | 1ull << 17)) | RFLAGS_FIXED;
+	run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	/* Some hypervisors (PVM) run the LSTAR target without leaving user
+	 * mode; only a real privilege change needs the (costly) sregs write. */
+	if ((sr->cs.selector & 3) == 3)
+		return;
+	sr->cs.selector = SEL_USER_CS;
+	sr->cs.dpl = 3;
+	sr->cs.type = 0xb;
+	sr->cs.l = 1;
+	sr->cs.db = 0;
+	sr->ss.selector = SEL_USER_DS;
+	sr->ss.dpl = 3;
+	sr->ss.type = 0x3;
+	sr->ss.db = 1;
+	sr->ss.present = 1;
+	sr->ss.s = 1;
+	sr->ss.unusable = 0;
+	sr->ss.limit = 0xffffffff;
+	sr->ss.g = 1;
+	run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+}

@@ -1,0 +1,68 @@
+/* The KVM virtual machine of one guest process: VM and vCPU file
+ * descriptors, guest memory, and the CPL0 pages (trampoline, exception
+ * stubs, GDT, IDT, TSS) the CPU needs to enter the VMM. */
+#ifndef HL_VM_H
+#define HL_VM_H
+
+#include "vmm/guestmem.h"
+
+#include <linux/kvm.h>
+#include <stdint.h>
+
+/* Exits to the VMM are `out %al, $port` with an immediate port, so that no
+ * guest register (%dx holds a syscall argument) is needed to name it. */
+#define HL_PORT_SYSCALL 0xe0   /* LSTAR trampoline, at CPL0 */
+#define HL_PORT_EXCEPTION 0xe1 /* IDT stubs, at CPL0, vector on the stack */
+#define HL_PORT_CALIBRATE 0xe2 /* CPL3 exit loop of `hyperloupe exit-floor` */
+
+/* Linux's selectors, so a guest that reads %cs or %ss sees what it would
+ * see natively. */
+#define SEL_KERNEL_CS 0x10
+#define SEL_KERNEL_DS 0x18
+#define SEL_USER32_CS 0x23
+#define SEL_USER_DS 0x2b
+#define SEL_USER_CS 0x33
+#define SEL_TSS 0x40
+
+#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_IOPL3 (3ull << 12)
+#define RFLAGS_FIXED (1ull << 1)
+
+/* Offsets in the CPL0 code page. */
+#define SYS_TRAMPOLINE 0x000
+#define SYS_EXC_STUBS 0x100
+#define SYS_EXC_STUB_SIZE 16
+#define SYS_CALIBRATE 0x800 /* CPL3 `out` loop used by calibration */
+
+struct vm {
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	struct guestmem mem;
+	uint8_t *sys_code;  /* trampoline + exception stubs (RX) */
+	uint8_t *sys_data;  /* GDT, TSS, IDT (RO) */
+	uint8_t *exc_stack; /* IST stack the stubs push the frame on (RW) */
+	uint8_t *doorbell;  /* guest page with no memory behind it */
+	uint64_t xcr0;
+	int gpa_bits;
+};
+
+/* Create the VM and its single vCPU; dies on failure (no guest yet). */
+void vm_create(struct vm *vm);
+
+/* Set the vCPU's CPU state for user-mode entry at rip with stack rsp. */
+void vm_reset_vcpu(struct vm *vm, uint64_t rip, uint64_t rsp);
+
+/* Return to guest user mode after an exit from CPL0: rip/rflags from the
+ * syscall registers, user CS/SS.  Works on kvm_run's sync regs only. */
+void vm_return_to_user(struct kvm_run *run, uint64_t rip, uint64_t rflags);
+
+/* Move fd above the range the guest uses and mark it as the VMM's.
+ * Returns the new fd. */
+int vm_hide_fd(int fd);
+/* True for the VMM's own file descriptors. */
+int vm_is_vmm_fd(long fd);
+/* The lowest hidden fd (close_range splits around [lo, hi]). */
+void vm_vmm_fd_range(int *lo, int *hi);
+
+#endif
