@@ -378,6 +378,13 @@ static int check_range(const struct guestmem *gm, uint64_t start, uint64_t end, 
 	return 0;
 }
 
+uint64_t gm_next_start(const struct guestmem *gm, uint64_t va, uint64_t limit)
+{
+	size_t i = vma_index(gm, va);
+	uint64_t next = i < gm->nvmas ? gm->vmas[i].start : limit;
+	return next > va && next < limit ? next : limit;
+}
+
 bool gm_covered(const struct guestmem *gm, uint64_t start, uint64_t end)
 {
 	return check_range(gm, start, end, -1) == 0;

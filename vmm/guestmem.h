@@ -71,6 +71,9 @@ int gm_map_mmio(struct guestmem *gm, uint64_t va, uint64_t gpa);
 /* The guest mapping containing addr, or NULL. */
 const struct gm_vma *gm_find(const struct guestmem *gm, uint64_t addr);
 
+/* Start of the first guest mapping above va, or limit. */
+uint64_t gm_next_start(const struct guestmem *gm, uint64_t va, uint64_t limit);
+
 /* True when every byte of [start, end) is in a guest mapping. */
 bool gm_covered(const struct guestmem *gm, uint64_t start, uint64_t end);
 

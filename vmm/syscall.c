@@ -18,28 +18,81 @@
 #define R PROT_READ
 #define W PROT_WRITE
 
-/* The guest passed something that is neither guest memory nor unmapped:
- * it points into the VMM.  Used where the size of what the kernel touches
- * is unknown; the first page is what can be checked. */
-static long not_vmm(struct proc *p, uint64_t v)
+/* Forwarded calls get the guest's pointers as they are, and the host kernel
+ * faults on unmapped or wrongly protected guest memory exactly as it would
+ * natively (guest protections are host protections).  The only thing to
+ * stop is a pointer into the VMM's own memory: a range is refused when a
+ * part of it outside the guest's mappings is mapped on the host.  Each such
+ * gap is probed with MAP_FIXED_NOREPLACE, which fails where anything is
+ * mapped, so the cost is paid only by pointers that leave guest memory. */
+static long vmm_gap(uint64_t start, uint64_t end)
 {
-	if (v < PAGE_SIZE || v >= USER_VA_END || gm_find(&p->vm.mem, v))
+	if (start >= USER_VA_END)
 		return 0;
-	unsigned char vec;
-	return mincore((void *)PAGE_DOWN(v), PAGE_SIZE, &vec) == 0 ? -EFAULT : 0;
+	end = end > USER_VA_END ? USER_VA_END : end;
+	void *r = mmap((void *)start, end - start, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r == MAP_FAILED)
+		return errno == EEXIST ? -EFAULT : 0;
+	munmap(r, end - start);
+	return r == (void *)start ? 0 : -EFAULT;
 }
 
 static long check(struct proc *p, uint64_t v, uint64_t len, int prot)
 {
-	return v ? gm_check(&p->vm.mem, v, len, prot) : 0;
+	(void)prot; /* the host enforces the guest's protections itself */
+	if (!v || !len)
+		return 0;
+	uint64_t start = PAGE_DOWN(v), end = v + len < v ? ~0ull : PAGE_UP(v + len);
+	for (uint64_t cur = start; cur < end;) {
+		const struct gm_vma *m = gm_find(&p->vm.mem, cur);
+		if (m) {
+			cur = m->end;
+			continue;
+		}
+		uint64_t gend = cur;
+		while (gend < end && !gm_find(&p->vm.mem, gend) && gend - cur < (1ull << 40))
+			gend = gm_next_start(&p->vm.mem, gend, end);
+		if (vmm_gap(cur, gend))
+			return -EFAULT;
+		cur = gend;
+	}
+	return 0;
 }
 
+/* A string the kernel reads up to its NUL (or PATH_MAX). */
+static long check_str(struct proc *p, uint64_t v, uint64_t max)
+{
+	for (uint64_t cur = v; v && cur - v < max;) {
+		const struct gm_vma *m = gm_find(&p->vm.mem, cur);
+		if (!m)
+			return check(p, cur, 1, R);
+		char buf[256];
+		uint64_t n = m->end - cur < sizeof(buf) ? m->end - cur : sizeof(buf);
+		long got = gm_read_guest(buf, cur, n);
+		if (got <= 0 || memchr(buf, 0, (size_t)got))
+			return 0; /* unreadable guest memory: the kernel faults too */
+		cur += (uint64_t)got;
+	}
+	return 0;
+}
+
+/* The guest passed something that may be a pointer of unknown extent: its
+ * first page must not be the VMM's. */
+static long not_vmm(struct proc *p, uint64_t v)
+{
+	return v >= PAGE_SIZE ? check(p, v, 1, R) : 0;
+}
+
+/* Read a structure the kernel will follow.  1 when it is not readable
+ * guest memory (the kernel then fails the call itself), -EFAULT when it is
+ * the VMM's, 0 when *out holds it. */
 static long read_word(struct proc *p, uint64_t v, void *out, size_t len)
 {
-	long r = gm_check(&p->vm.mem, v, len, R);
-	if (!r && gm_read_guest(out, v, len) != (long)len)
-		r = -EFAULT;
-	return r;
+	long r = check(p, v, len, R);
+	if (r)
+		return r;
+	return gm_read_guest(out, v, len) == (long)len ? 0 : 1;
 }
 
 /* ---- nested structures ---- */
@@ -52,7 +105,7 @@ static long check_iovec(struct proc *p, uint64_t v, uint64_t n, int prot)
 	long r = read_word(p, v, iov, n * sizeof(*iov));
 	for (uint64_t i = 0; i < n && !r; i++)
 		r = check(p, (uint64_t)iov[i].iov_base, iov[i].iov_len, prot);
-	return r;
+	return r > 0 ? 0 : r;
 }
 
 static long check_msghdr(struct proc *p, uint64_t v, bool recv)
@@ -60,6 +113,8 @@ static long check_msghdr(struct proc *p, uint64_t v, bool recv)
 	struct msghdr m;
 	long r = read_word(p, v, &m, sizeof(m));
 	int dir = recv ? W : R;
+	if (r)
+		return r > 0 ? 0 : r;
 	if (!r && recv)
 		r = check(p, v, sizeof(m), W);
 	if (!r)
@@ -86,8 +141,8 @@ static long check_strarray(struct proc *p, uint64_t v)
 		uint64_t s;
 		long r = read_word(p, v + i * 8, &s, 8);
 		if (r || !s)
-			return r;
-		if ((r = gm_check_str(&p->vm.mem, s, PATH_CHECK_MAX * 32)))
+			return r > 0 ? 0 : r;
+		if ((r = check_str(p, s, PATH_CHECK_MAX * 32)))
 			return r;
 	}
 	return 0;
@@ -99,9 +154,9 @@ static long check_sockaddr_out(struct proc *p, uint64_t v, uint64_t lenp)
 	if (!v)
 		return 0;
 	long r = read_word(p, lenp, &len, sizeof(len));
-	if (!r)
-		r = check(p, lenp, sizeof(len), W);
-	return r ? r : len > 0 ? check(p, v, (uint64_t)len, W) : 0;
+	if (r)
+		return r > 0 ? 0 : r;
+	return len > 0 ? check(p, v, (uint64_t)len, W) : 0;
 }
 
 /* ---- one argument, by its kind in the table ---- */
@@ -123,7 +178,7 @@ static long check_arg(struct proc *p, const struct sc_arg *k, const long a[6], i
 		return vm_is_vmm_fd((int)a[i]) ? -EBADF : 0;
 	case SA_STR:
 	case SA_PATH:
-		return v ? gm_check_str(&p->vm.mem, v, PATH_CHECK_MAX) : 0;
+		return check_str(p, v, PATH_CHECK_MAX);
 	case SA_BUF_IN:
 		return check(p, v, arg_len(k, a), R);
 	case SA_BUF_OUT:
@@ -191,7 +246,9 @@ static long check_ioctl(struct proc *p, const long a[6])
 			uint64_t buf;
 		} ifc;
 		long r = read_word(p, v, &ifc, sizeof(ifc));
-		return r ? r : ifc.len > 0 ? check(p, ifc.buf, (uint64_t)ifc.len, W) : 0;
+		if (r)
+			return r > 0 ? 0 : r;
+		return ifc.len > 0 ? check(p, ifc.buf, (uint64_t)ifc.len, W) : 0;
 	}
 	if (req >= 0x8910 && req <= 0x89ff) /* struct ifreq */
 		return check(p, v, 40, W);
@@ -240,7 +297,7 @@ static long check_select(struct proc *p, const long a[6], bool psel)
 	if (!r && psel && a[5]) {
 		uint64_t ss[2]; /* {const sigset_t *, size_t} */
 		r = read_word(p, (uint64_t)a[5], ss, sizeof(ss));
-		r = r ? r : check(p, ss[0], ss[1], R);
+		r = r ? (r > 0 ? 0 : r) : check(p, ss[0], ss[1], R);
 	}
 	return r;
 }
@@ -252,7 +309,7 @@ static long check_futex_waitv(struct proc *p, const long a[6])
 	for (uint64_t i = 0; i < n && !r && a[0]; i++) {
 		uint64_t uaddr;
 		r = read_word(p, (uint64_t)a[0] + i * 24 + 8, &uaddr, 8);
-		r = r ? r : check(p, uaddr, 4, R);
+		r = r ? (r > 0 ? 0 : r) : check(p, uaddr, 4, R);
 	}
 	return r;
 }
@@ -275,7 +332,9 @@ static long check_special(struct proc *p, long nr, const long a[6])
 		if (!a[3])
 			return 0;
 		long r = read_word(p, (uint64_t)a[4], &len, sizeof(len));
-		return r ? r : len > 0 ? check(p, (uint64_t)a[3], (uint64_t)len, W) : 0;
+		if (r)
+			return r > 0 ? 0 : r;
+		return len > 0 ? check(p, (uint64_t)a[3], (uint64_t)len, W) : 0;
 	}
 	case SYS_mincore:
 		return check(p, (uint64_t)a[2], (PAGE_UP((uint64_t)a[1])) / PAGE_SIZE, W);
