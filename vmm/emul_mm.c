@@ -6,6 +6,7 @@
  * memory. */
 #include "vmm/emul.h"
 #include "vmm/elf.h"
+#include "vmm/rewrite.h"
 #include "vmm/util.h"
 
 #include <errno.h>
@@ -83,6 +84,9 @@ long emu_mmap(struct proc *p, const long a[6])
 		munmap((void *)r, len);
 		return g;
 	}
+	rewrite_forget_shared(p, (uint64_t)r, (uint64_t)r + len);
+	if ((flags & MAP_TYPE) != MAP_PRIVATE)
+		rewrite_note_shared(p, (uint64_t)r, (uint64_t)r + len);
 	return r;
 }
 
@@ -101,6 +105,7 @@ long emu_munmap(struct proc *p, const long a[6])
 		if (munmap((void *)cur, e - cur))
 			return -errno;
 		gm_unmap(mem(p), cur, e);
+		rewrite_forget_shared(p, cur, e);
 		cur = e;
 	}
 	return 0;
@@ -200,9 +205,15 @@ long emu_mremap(struct proc *p, const long a[6])
 	if (new == old) {
 		g = gm_map(mem(p), old + olen, old + nlen, first.prot);
 	} else {
+		/* Moving a shared mapping keeps it shared: never rewritten. */
+		bool shared = rewrite_is_shared(p, old, old + span);
 		g = remap_vmas(p, old, olen ? olen : nlen, new, nlen);
-		if (!(flags & MREMAP_DONTUNMAP) && olen)
+		if (!(flags & MREMAP_DONTUNMAP) && olen) {
 			gm_unmap(mem(p), old, old + olen);
+			rewrite_forget_shared(p, old, old + olen);
+		}
+		if (shared)
+			rewrite_note_shared(p, new, new + nlen);
 	}
 	return g ? g : r;
 }
@@ -256,6 +267,7 @@ long emu_shmat(struct proc *p, const long a[6])
 		shmdt((void *)r);
 		return -ENOMEM;
 	}
+	rewrite_note_shared(p, (uint64_t)r, (uint64_t)r + PAGE_UP(ds.shm_segsz));
 	p->shm[i].addr = (uint64_t)r;
 	p->shm[i].len = PAGE_UP(ds.shm_segsz);
 	return r;

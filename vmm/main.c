@@ -1,6 +1,7 @@
 /* hyperloupe: run unmodified Linux programs in a process VM, every system
  * call trapped out of the guest. */
 #include "vmm/proc.h"
+#include "vmm/rewrite.h"
 #include "vmm/util.h"
 #include "vmm/vcpu.h"
 
@@ -21,6 +22,8 @@ static const char usage[] =
 	"      --stats FILE   write the run's statistics as JSON to FILE\n"
 	"  -c, --summary      print a strace -c style table on stderr at exit\n"
 	"  -v, --verbose      report guest faults and VMM decisions on stderr\n"
+	"      --no-rewrite   keep every syscall going through the LSTAR trampoline\n"
+	"                     (no lazy rewriting of syscall sites)\n"
 	"  exit-floor [N]     measure the cost of one guest exit on this host\n"
 	"\n"
 	"  -h, --help         this text\n"
@@ -33,6 +36,7 @@ static int cmd_run(int argc, char **argv)
 		{"stats", required_argument, NULL, 's'},
 		{"summary", no_argument, NULL, 'c'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"no-rewrite", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -43,6 +47,7 @@ static int cmd_run(int argc, char **argv)
 		case 's': p.opt.stats_path = optarg; break;
 		case 'c': p.opt.summary = true; break;
 		case 'v': p.verbose = true; break;
+		case 'R': p.opt.no_rewrite = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -53,6 +58,8 @@ static int cmd_run(int argc, char **argv)
 	p.argc = argc - optind;
 	p.argv = argv + optind;
 	vm_create(&p.vm);
+	if (!p.opt.no_rewrite && rewrite_init())
+		p.opt.no_rewrite = true;
 	int st = proc_exec(&p, p.program, p.argc, p.argv, environ);
 	if (st)
 		return st;

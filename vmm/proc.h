@@ -18,6 +18,7 @@
 struct hl_options {
 	const char *stats_path; /* --stats FILE */
 	bool summary;           /* -c */
+	bool no_rewrite;        /* --no-rewrite */
 };
 
 /* struct sigaction as the x86-64 kernel sees it (rt_sigaction). */
@@ -48,7 +49,11 @@ struct proc {
 	int exit_status;
 	int term_signal;  /* the guest is to die of this signal */
 	bool verbose;
-	long cur_nr; /* the call being handled, for handlers shared by several */
+	long cur_nr;
+	struct {
+		uint64_t start, end;
+	} *shared;        /* MAP_SHARED guest ranges */
+	int nshared, shared_cap; /* the call being handled, for handlers shared by several */
 	uint64_t auxv[64];
 	int nauxv; /* words in auxv, AT_NULL pair included */
 };

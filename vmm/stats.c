@@ -78,13 +78,13 @@ int stats_write_json(const struct stats *s, const struct run_info *ri, FILE *f)
 		"  \"wall_ns\": %llu,\n  \"user_ns\": %llu,\n  \"host_ns\": %llu,\n"
 		"  \"exit_overhead_ns\": %llu,\n  \"p\": %.6f,\n"
 		"  \"exits\": {\"syscall\": %llu, \"other\": %llu},\n"
-		"  \"kvm_run_ns\": %llu,\n"
+		"  \"kvm_run_ns\": %llu,\n  \"rewritten_sites\": %llu,\n"
 		"  \"calibration\": {\"syscall_round_trip_ns\": %.1f, \"exit_round_trip_ns\": %.1f}\n}\n",
 		(unsigned long long)t.calls, (unsigned long long)t.errors, (unsigned long long)s->unknown,
 		(unsigned long long)t.wall_ns, (unsigned long long)t.user_ns,
 		(unsigned long long)t.host_ns, (unsigned long long)t.exit_overhead_ns, t.p,
 		(unsigned long long)s->syscall_exits, (unsigned long long)s->other_exits,
-		(unsigned long long)s->kvm_run_ns, s->cal_syscall_ns, s->cal_exit_ns);
+		(unsigned long long)s->kvm_run_ns, (unsigned long long)s->rewritten_sites, s->cal_syscall_ns, s->cal_exit_ns);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -17,6 +17,7 @@ struct stats {
 	uint64_t unknown; /* numbers outside the table */
 	uint64_t syscall_exits, other_exits;
 	uint64_t kvm_run_ns; /* time inside KVM_RUN */
+	uint64_t rewritten_sites;
 	uint64_t start_ns, end_ns;
 	/* Calibrated cost of one round trip, measured in this run when a
 	 * report is asked for (vcpu_calibrate). */

@@ -1,4 +1,5 @@
 #include "vmm/vcpu.h"
+#include "vmm/rewrite.h"
 #include "vmm/util.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 static enum vcpu_action handle_syscall(struct proc *p)
 {
 	struct kvm_regs *r = &p->vm.run->s.regs.regs;
+	/* Through the LSTAR trampoline, or from a rewritten site (rewrite.c). */
+	bool trampoline = r->rip == (uint64_t)p->vm.sys_code + SYS_TRAMPOLINE + 2;
 	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
 	/* Linux looks at the low 32 bits of %rax only. */
 	long nr = (int)r->rax;
@@ -27,8 +30,13 @@ static enum vcpu_action handle_syscall(struct proc *p)
 	stats_record(&p->stats, nr, ret, now_ns() - t0);
 	p->stats.syscall_exits++;
 	r->rax = (uint64_t)ret;
-	/* rcx and r11 keep what SYSCALL put there, as after Linux's SYSRET. */
-	vm_return_to_user(p->vm.run, r->rcx, r->r11);
+	p->vm.run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	if (trampoline) {
+		if (!p->opt.no_rewrite)
+			rewrite_site(p, r->rcx - 2);
+		/* rcx and r11 keep what SYSCALL put there, as after SYSRET. */
+		vm_return_to_user(p->vm.run, r->rcx, r->r11);
+	}
 	return p->exited || p->term_signal ? VCPU_STOP : VCPU_CONTINUE;
 }
 

@@ -192,6 +192,9 @@ run_side() {
     argv=(${env_prefix[@]+"${env_prefix[@]}"})
     if [ "$side" = vmm ]; then
         argv+=("$hl" run)
+        # Extra options for the VMM side (e.g. --no-rewrite), word-split.
+        # shellcheck disable=SC2206
+        [ -n "${HL_RUN_FLAGS:-}" ] && argv+=(${HL_RUN_FLAGS})
         [ "$stats" = 1 ] && argv+=(--stats "$dir/stats.json")
         [ "$summary" = 1 ] && argv+=(-c)
         argv+=(--)
