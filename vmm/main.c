@@ -75,10 +75,11 @@ static int cmd_exit_floor(int argc, char **argv)
 	vm_create(&vm);
 	double out = vcpu_calibrate(&vm, 0, n);
 	double sys = vcpu_calibrate(&vm, 1, n);
-	if (out <= 0 || sys <= 0)
-		die("exit-floor: the calibration guest did not exit as expected");
 	double mmio = vcpu_calibrate(&vm, 2, n);
-	printf("exit_floor_us=%.2f\nsyscall_trampoline_us=%.2f\nmmio_us=%.2f\n", out / 1000, sys / 1000, mmio/1000);
+	if (out <= 0 || sys <= 0 || mmio <= 0)
+		die("exit-floor: the calibration guest did not exit as expected");
+	printf("exit_floor_us=%.2f\nsyscall_trampoline_us=%.2f\nmmio_exit_us=%.2f\n", out / 1000,
+	       sys / 1000, mmio / 1000);
 	return 0;
 }
 

@@ -22,9 +22,6 @@ static enum vcpu_action handle_syscall(struct proc *p)
 	/* Linux looks at the low 32 bits of %rax only. */
 	long nr = (int)r->rax;
 	p->cur_nr = nr;
-	if (getenv("HL_DEBUG"))
-		hl_err("syscall %ld rip %#llx rcx %#llx cs %#x", nr, (unsigned long long)r->rip,
-		       (unsigned long long)r->rcx, p->vm.run->s.regs.sregs.cs.selector);
 	uint64_t t0 = now_ns();
 	long ret = sys_dispatch(p, nr, a);
 	stats_record(&p->stats, nr, ret, now_ns() - t0);
@@ -68,8 +65,6 @@ static enum vcpu_action handle_exception(struct proc *p)
 		memcpy(f, (void *)rsp, sizeof(f));
 	p->stats.other_exits++;
 	p->term_signal = vcpu_exception_signal((int)f[0]);
-	if (p->verbose)
-		hl_err("sys_code %p sys_data %p exc %p", (void *)p->vm.sys_code, (void *)p->vm.sys_data, (void *)p->vm.exc_stack);
 	if (p->verbose)
 		hl_err("guest exception %llu (error %#llx) at rip %#llx cs %#llx rflags %#llx rsp %#llx, address %#llx: %s",
 		       (unsigned long long)f[0], (unsigned long long)f[1], (unsigned long long)f[2], (unsigned long long)f[3], (unsigned long long)f[4], (unsigned long long)f[5],
@@ -194,9 +189,9 @@ void proc_run(struct proc *p)
 
 /* ---- calibration ---- */
 
-double vcpu_calibrate(struct vm *vm, int syscall, int iterations)
+double vcpu_calibrate(struct vm *vm, int kind, int iterations)
 {
-	uint64_t code = (uint64_t)vm->sys_code + SYS_CALIBRATE + (uint64_t)syscall * 8;
+	uint64_t code = (uint64_t)vm->sys_code + SYS_CALIBRATE + (uint64_t)kind * 8;
 	vm_reset_vcpu(vm, code, (uint64_t)vm->exc_stack + PAGE_SIZE - 64);
 	struct kvm_run *run = vm->run;
 	/* IOPL 3 lets the CPL3 loop use `out` directly. */
@@ -204,29 +199,12 @@ double vcpu_calibrate(struct vm *vm, int syscall, int iterations)
 				.rflags = RFLAGS_FIXED | RFLAGS_IOPL3};
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs))
 		return 0;
-	if (getenv("HL_DEBUG")) {
-		ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs);
-		hl_err("after SET_REGS rflags %#llx", (unsigned long long)regs.rflags);
-	}
 	uint64_t total = 0;
-	if (getenv("HL_REGS_ONLY"))
-		run->kvm_valid_regs = KVM_SYNC_X86_REGS;
 	for (int i = 0; i < iterations + 10; i++) {
 		uint64_t t0 = now_ns();
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0 || (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO)) {
-			if (getenv("HL_DEBUG"))
-				hl_err("calibrate: exit %u rip %#llx cs %#x port %#x", run->exit_reason,
-				       (unsigned long long)run->s.regs.regs.rip, run->s.regs.sregs.cs.selector, run->io.port);
+		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0 ||
+		    (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO))
 			return 0;
-		}
-		if (getenv("HL_DEBUG") && i < 3) {
-			uint64_t *f = (uint64_t *)run->s.regs.regs.rsp;
-			hl_err("cal exit port %#x rip %#llx rflags %#llx cs %#x%s", run->io.port,
-			       (unsigned long long)run->s.regs.regs.rip, (unsigned long long)run->s.regs.regs.rflags,
-			       run->s.regs.sregs.cs.selector, "");
-			if (run->io.port == HL_PORT_EXCEPTION)
-				hl_err("  vec %llu err %#llx rip %#llx cs %#llx fl %#llx", (unsigned long long)f[0], (unsigned long long)f[1], (unsigned long long)f[2], (unsigned long long)f[3], (unsigned long long)f[4]);
-		}
 		if (i >= 10) /* the first exits warm the shadow page tables */
 			total += now_ns() - t0;
 		if (run->io.port == HL_PORT_SYSCALL)

@@ -17,8 +17,9 @@ enum vcpu_action vcpu_handle_exit(struct proc *p);
 int vcpu_exception_signal(int vector);
 
 /* Mean time inside KVM_RUN for one round trip: a CPL3 `out` exit
- * (syscall = 0) or a `syscall` through the LSTAR trampoline (syscall = 1).
+ * (kind 0), a `syscall` through the LSTAR trampoline (1), or an MMIO store
+ * (2); 0 when the calibration guest misbehaved.
  * Resets the vCPU: only for a VM whose guest has finished, or a new one. */
-double vcpu_calibrate(struct vm *vm, int syscall, int iterations);
+double vcpu_calibrate(struct vm *vm, int kind, int iterations);
 
 #endif
