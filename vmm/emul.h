@@ -7,7 +7,6 @@
 long emu_mmap(struct proc *p, const long a[6]);
 long emu_munmap(struct proc *p, const long a[6]);
 long emu_mprotect(struct proc *p, const long a[6]);
-long emu_pkey_mprotect(struct proc *p, const long a[6]);
 long emu_mremap(struct proc *p, const long a[6]);
 long emu_brk(struct proc *p, const long a[6]);
 long emu_range_call(struct proc *p, const long a[6]);

@@ -123,23 +123,14 @@ static long range_check(struct proc *p, uint64_t addr, uint64_t len)
 	return 0;
 }
 
+/* mprotect and pkey_mprotect (the key stays the host's business). */
 long emu_mprotect(struct proc *p, const long a[6])
 {
 	uint64_t addr = (uint64_t)a[0], len = PAGE_UP((uint64_t)a[1]);
+	long pkey = p->cur_nr == SYS_pkey_mprotect ? a[3] : 0;
 	long r = range_check(p, addr, (uint64_t)a[1]);
 	if (!r)
-		r = host_syscall6(SYS_mprotect, a[0], a[1], a[2], 0, 0, 0);
-	if (!r && len)
-		r = gm_protect(mem(p), addr, addr + len, (int)a[2] & PROT_RWX);
-	return r;
-}
-
-long emu_pkey_mprotect(struct proc *p, const long a[6])
-{
-	uint64_t addr = (uint64_t)a[0], len = PAGE_UP((uint64_t)a[1]);
-	long r = range_check(p, addr, (uint64_t)a[1]);
-	if (!r)
-		r = host_syscall6(SYS_pkey_mprotect, a[0], a[1], a[2], a[3], 0, 0);
+		r = host_syscall6(p->cur_nr, a[0], a[1], a[2], pkey, 0, 0);
 	if (!r && len)
 		r = gm_protect(mem(p), addr, addr + len, (int)a[2] & PROT_RWX);
 	return r;
