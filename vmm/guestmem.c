@@ -324,11 +324,23 @@ void gm_unmap(struct guestmem *gm, uint64_t start, uint64_t end)
 	pte_fill(gm, start, end, PROT_NONE);
 }
 
+/* Create the page tables of [start, end) up front, so that a later
+ * pte_fill() cannot fail half way through a change. */
+static int pte_reserve(struct guestmem *gm, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += 512 * PAGE_SIZE)
+		if (!pte_slot(gm, va, true))
+			return -ENOMEM;
+	return end > start && !pte_slot(gm, end - 1, true) ? -ENOMEM : 0;
+}
+
 int gm_protect(struct guestmem *gm, uint64_t start, uint64_t end, int prot)
 {
 	if (!gm_covered(gm, start, end))
 		return -ENOMEM;
-	int r = prot != PROT_NONE ? slots_cover(gm, start, end) : 0;
+	int r = prot != PROT_NONE ? pte_reserve(gm, start, end) : 0;
+	if (!r && prot != PROT_NONE)
+		r = slots_cover(gm, start, end);
 	if (!r)
 		r = vma_set(gm, start, end, prot);
 	if (!r)

@@ -61,7 +61,8 @@ static enum vcpu_action handle_exception(struct proc *p)
 {
 	uint64_t rsp = p->vm.run->s.regs.regs.rsp, base = (uint64_t)p->vm.exc_stack;
 	uint64_t f[7] = {13, 0, 0, 0, 0, 0, 0};
-	if (rsp >= base && rsp + sizeof(f) <= base + PAGE_SIZE)
+	/* The guest can reach this port with any %rsp: no overflow here. */
+	if (rsp >= base && rsp <= base + PAGE_SIZE - sizeof(f))
 		memcpy(f, (void *)rsp, sizeof(f));
 	p->stats.other_exits++;
 	p->term_signal = vcpu_exception_signal((int)f[0]);

@@ -336,16 +336,19 @@ static void setup_sregs(struct vm *vm)
 
 static void setup_msrs(struct vm *vm)
 {
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e[5];
-	} m = {.h.nmsrs = 5,
-	       .e = {{.index = MSR_STAR, .data = ((uint64_t)SEL_USER32_CS << 48) | ((uint64_t)SEL_KERNEL_CS << 32)},
-		     {.index = MSR_LSTAR, .data = (uint64_t)vm->sys_code + SYS_TRAMPOLINE},
-		     {.index = MSR_CSTAR, .data = (uint64_t)vm->sys_code + SYS_TRAMPOLINE},
-		     {.index = MSR_SFMASK, .data = SFMASK_LINUX},
-		     {.index = MSR_KERNEL_GS_BASE, .data = 0}}};
-	if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) != 5)
+	struct kvm_msr_entry e[5] = {
+		{.index = MSR_STAR, .data = ((uint64_t)SEL_USER32_CS << 48) | ((uint64_t)SEL_KERNEL_CS << 32)},
+		{.index = MSR_LSTAR, .data = (uint64_t)vm->sys_code + SYS_TRAMPOLINE},
+		{.index = MSR_CSTAR, .data = (uint64_t)vm->sys_code + SYS_TRAMPOLINE},
+		{.index = MSR_SFMASK, .data = SFMASK_LINUX},
+		{.index = MSR_KERNEL_GS_BASE, .data = 0},
+	};
+	struct kvm_msrs *m = calloc(1, sizeof(*m) + sizeof(e));
+	m->nmsrs = 5;
+	memcpy(m->entries, e, sizeof(e));
+	int set = ioctl(vm->vcpu_fd, KVM_SET_MSRS, m);
+	free(m);
+	if (set != 5)
 		die("KVM_SET_MSRS failed");
 	struct kvm_xcrs x = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = vm->xcr0}}};
 	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &x))
