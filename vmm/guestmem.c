@@ -283,7 +283,7 @@ int gm_init(struct guestmem *gm, int vm_fd, uint64_t pt_pages, uint32_t max_slot
 	gm->max_slots = max_slots;
 	gm->pt_pages = pt_pages;
 	gm->pt_used = 1; /* page 0 is the PML4 */
-	/* MAP_PRIVATE: a forked child must get its own copy (PLATFORM.md). */
+	/* MAP_PRIVATE: a forked child must get its own copy, not share ours. */
 	gm->pt_pool = mmap(NULL, pt_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (gm->pt_pool == MAP_FAILED)

@@ -61,7 +61,8 @@ void gm_unmap(struct guestmem *gm, uint64_t start, uint64_t end);
 int gm_protect(struct guestmem *gm, uint64_t start, uint64_t end, int prot);
 
 /* Map a VMM page that CPL0 code uses (trampoline, GDT, IDT, TSS, exception
- * stack) into the guest page tables only.  Always U=1 (PLATFORM.md). */
+ * stack) into the guest page tables only.  Always U=1: some hypervisors
+ * (kvm-pvm) triple-fault when CPL0 code touches a supervisor-only page. */
 int gm_map_sys(struct guestmem *gm, uint64_t start, uint64_t end, int prot);
 
 /* Map the page at va onto a guest-physical address no slot backs, so a

@@ -3,7 +3,7 @@
  * A `syscall` goes through the LSTAR trampoline; after the first trap at a
  * site, its two bytes `0f 05` become `e6 e0` (`out %al, $HL_PORT_SYSCALL`),
  * which the TSS I/O bitmap lets CPL3 execute, so later calls exit straight
- * from user mode with no privilege change (PLATFORM.md: the exit floor
+ * from user mode with no privilege change (docs/architecture.md: the exit floor
  * instead of the trampoline round trip).  The guest sees the same result:
  * %rax holds the return value, execution resumes after the instruction, a
  * restarted call re-executes it; only %rcx/%r11 keep their values, which the
