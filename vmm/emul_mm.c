@@ -23,44 +23,14 @@ static struct guestmem *mem(struct proc *p)
 	return &p->vm.mem;
 }
 
-static void unmap_probes(uint64_t *probe, int n)
-{
-	while (n-- > 0)
-		munmap((void *)probe[2 * n], probe[2 * n + 1]);
-}
-
 /* A fixed mapping may replace guest memory or land in free space, never on
- * the VMM: each gap between guest mappings is claimed with
- * MAP_FIXED_NOREPLACE, which fails where anything of ours is mapped. */
+ * the VMM (sys_check_vmm probes the gaps between guest mappings). */
 static long fixed_ok(struct proc *p, uint64_t addr, uint64_t len)
 {
-	uint64_t probe[64], cur = addr, end = addr + len;
-	int n = 0;
+	uint64_t end = addr + len;
 	if (end < addr || end > USER_VA_END)
 		return -ENOMEM;
-	while (cur < end) {
-		const struct gm_vma *v = gm_find(mem(p), cur);
-		if (v) {
-			cur = v->end;
-			continue;
-		}
-		uint64_t gend = cur;
-		while (gend < end && !gm_find(mem(p), gend))
-			gend += PAGE_SIZE;
-		void *r = mmap((void *)cur, gend - cur, PROT_NONE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-		if (r != (void *)cur || n == 32) {
-			if (r != MAP_FAILED)
-				munmap(r, gend - cur);
-			unmap_probes(probe, n);
-			return -ENOMEM;
-		}
-		probe[2 * n] = cur;
-		probe[2 * n + 1] = gend - cur;
-		n++;
-		cur = gend;
-	}
-	return 0;
+	return sys_check_vmm(p, addr, len) ? -ENOMEM : 0;
 }
 
 long emu_mmap(struct proc *p, const long a[6])

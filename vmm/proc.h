@@ -76,6 +76,10 @@ long sys_dispatch(struct proc *p, long nr, const long a[6]);
 /* Validate the pointer, string and fd arguments of a forwarded call. */
 long sys_validate(struct proc *p, const struct syscall_info *si, const long a[6]);
 
+/* -EFAULT when [v, v + len) reaches memory the host maps for the VMM
+ * rather than for the guest; 0 otherwise (unmapped parts included). */
+long sys_check_vmm(struct proc *p, uint64_t v, uint64_t len);
+
 /* Emulated calls: the handler for nr, or NULL to forward. */
 typedef long (*sys_emul_fn)(struct proc *p, const long a[6]);
 sys_emul_fn sys_emulation(long nr);

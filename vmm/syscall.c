@@ -38,9 +38,8 @@ static long vmm_gap(uint64_t start, uint64_t end)
 	return r == (void *)start ? 0 : -EFAULT;
 }
 
-static long check(struct proc *p, uint64_t v, uint64_t len, int prot)
+long sys_check_vmm(struct proc *p, uint64_t v, uint64_t len)
 {
-	(void)prot; /* the host enforces the guest's protections itself */
 	if (!v || !len)
 		return 0;
 	uint64_t start = PAGE_DOWN(v), end = v + len < v ? ~0ull : PAGE_UP(v + len);
@@ -58,6 +57,12 @@ static long check(struct proc *p, uint64_t v, uint64_t len, int prot)
 		cur = gend;
 	}
 	return 0;
+}
+
+static long check(struct proc *p, uint64_t v, uint64_t len, int prot)
+{
+	(void)prot; /* the host enforces the guest's protections itself */
+	return sys_check_vmm(p, v, len);
 }
 
 /* A string the kernel reads up to its NUL (or PATH_MAX). */
