@@ -92,6 +92,7 @@
 #define S0(nr_, name_) S0F(nr_, name_, 0)
 #define NEWFD SCF_NEWFD
 #define NORET SCF_NORETURN
+#define NORST SCF_NORESTART
 
 const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(0, read, 3, FD, OUTL(2), I),
@@ -101,7 +102,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(4, stat, 2, PATH, OUT(SZ_STAT)),
 	S(5, fstat, 2, FD, OUT(SZ_STAT)),
 	S(6, lstat, 2, PATH, OUT(SZ_STAT)),
-	S(7, poll, 3, ION(1, SZ_POLLFD), I, I),
+	SF(7, poll, 3, NORST, ION(1, SZ_POLLFD), I, I),
 	S(8, lseek, 3, FD, I, I),
 	/* The flags decide between a file and an anonymous mapping. */
 	S(9, mmap, 6, ADR, I, FL, SEL, FD, I),
@@ -119,7 +120,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(21, access, 2, PATH, FL),
 	S(22, pipe, 1, OUT(8)),
 	/* fd_set extent follows nfds; Linux writes the remaining time back. */
-	S(23, select, 5, I, SPC, SPC, SPC, IO(SZ_TIMEVAL)),
+	SF(23, select, 5, NORST, I, SPC, SPC, SPC, IO(SZ_TIMEVAL)),
 	S0(24, sched_yield),
 	S(25, mremap, 5, ADR, I, I, FL, ADR),
 	S(26, msync, 3, ADR, I, FL),
@@ -131,8 +132,8 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(31, shmctl, 3, I, SEL, SPC),
 	SF(32, dup, 1, NEWFD, FD),
 	SF(33, dup2, 2, NEWFD, FD, FD),
-	S0(34, pause),
-	S(35, nanosleep, 2, IN(SZ_TIMESPEC), OUT(SZ_TIMESPEC)),
+	S0F(34, pause, NORST),
+	SF(35, nanosleep, 2, NORST, IN(SZ_TIMESPEC), OUT(SZ_TIMESPEC)),
 	S(36, getitimer, 2, SEL, OUT(SZ_ITIMER)),
 	S(37, alarm, 1, I),
 	S(38, setitimer, 3, SEL, IN(SZ_ITIMER), OUT(SZ_ITIMER)),
@@ -165,14 +166,14 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(62, kill, 2, PID, SIG),
 	S(63, uname, 1, OUT(SZ_UTSNAME)),
 	S(64, semget, 3, I, I, FL),
-	S(65, semop, 3, I, INN(2, SZ_SEMBUF), I),
+	SF(65, semop, 3, NORST, I, INN(2, SZ_SEMBUF), I),
 	/* arg is a union: a value or a pointer, by cmd. */
 	S(66, semctl, 4, I, I, SEL, SPC),
 	S(67, shmdt, 1, ADR),
 	S(68, msgget, 2, I, FL),
 	/* struct msgbuf: a long mtype before msgsz bytes of text. */
-	S(69, msgsnd, 4, I, SPC, I, FL),
-	S(70, msgrcv, 5, I, SPC, I, I, FL),
+	SF(69, msgsnd, 4, NORST, I, SPC, I, FL),
+	SF(70, msgrcv, 5, NORST, I, SPC, I, I, FL),
 	S(71, msgctl, 3, I, SEL, SPC),
 	S(72, fcntl, 3, FD, SEL, SPC),
 	S(73, flock, 2, FD, FL),
@@ -233,9 +234,9 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(125, capget, 2, IO(SZ_CAP_HEADER), SPC),
 	S(126, capset, 2, IO(SZ_CAP_HEADER), SPC),
 	S(127, rt_sigpending, 2, OUTL(1), I),
-	S(128, rt_sigtimedwait, 4, INL(3), OUT(SZ_SIGINFO), IN(SZ_TIMESPEC), I),
+	SF(128, rt_sigtimedwait, 4, NORST, INL(3), OUT(SZ_SIGINFO), IN(SZ_TIMESPEC), I),
 	S(129, rt_sigqueueinfo, 3, PID, SIG, IN(SZ_SIGINFO)),
-	S(130, rt_sigsuspend, 2, INL(1), I),
+	SF(130, rt_sigsuspend, 2, NORST, INL(1), I),
 	S(131, sigaltstack, 2, IN(SZ_STACK), OUT(SZ_STACK)),
 	S(132, utime, 2, PATH, IN(SZ_UTIMBUF)),
 	S(133, mknod, 3, PATH, FL, I),
@@ -323,7 +324,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	/* The context id is read and must be zero before it is written. */
 	S(206, io_setup, 2, I, IO(8)),
 	S(207, io_destroy, 1, I),
-	S(208, io_getevents, 5, I, I, I, OUTN(2, SZ_IO_EVENT), IN(SZ_TIMESPEC)),
+	SF(208, io_getevents, 5, NORST, I, I, I, OUTN(2, SZ_IO_EVENT), IN(SZ_TIMESPEC)),
 	/* An array of pointers to iocbs, which point to data buffers. */
 	S(209, io_submit, 3, I, I, SPC),
 	S(210, io_cancel, 3, I, IN(SZ_IOCB), OUT(SZ_IO_EVENT)),
@@ -337,7 +338,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	/* Stored and written only when the thread exits. */
 	S(218, set_tid_address, 1, ADR),
 	S0(219, restart_syscall),
-	S(220, semtimedop, 4, I, INN(2, SZ_SEMBUF), I, IN(SZ_TIMESPEC)),
+	SF(220, semtimedop, 4, NORST, I, INN(2, SZ_SEMBUF), I, IN(SZ_TIMESPEC)),
 	S(221, fadvise64, 4, FD, I, I, SEL),
 	S(222, timer_create, 3, SEL, IN(SZ_SIGEVENT), OUT(4)),
 	S(223, timer_settime, 4, I, FL, IN(SZ_ITIMER), OUT(SZ_ITIMER)),
@@ -348,9 +349,9 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(227, clock_settime, 2, SEL, IN(SZ_TIMESPEC)),
 	S(228, clock_gettime, 2, SEL, OUT(SZ_TIMESPEC)),
 	S(229, clock_getres, 2, SEL, OUT(SZ_TIMESPEC)),
-	S(230, clock_nanosleep, 4, SEL, FL, IN(SZ_TIMESPEC), OUT(SZ_TIMESPEC)),
+	SF(230, clock_nanosleep, 4, NORST, SEL, FL, IN(SZ_TIMESPEC), OUT(SZ_TIMESPEC)),
 	SF(231, exit_group, 1, NORET, I),
-	S(232, epoll_wait, 4, FD, OUTN(2, SZ_EPOLL_EVENT), I, I),
+	SF(232, epoll_wait, 4, NORST, FD, OUTN(2, SZ_EPOLL_EVENT), I, I),
 	S(233, epoll_ctl, 4, FD, SEL, FD, IN(SZ_EPOLL_EVENT)),
 	S(234, tgkill, 3, PID, PID, SIG),
 	S(235, utimes, 2, PATH, IN(2 * SZ_TIMEVAL)),
@@ -391,8 +392,8 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(268, fchmodat, 3, DFD, PATH, FL),
 	S(269, faccessat, 3, DFD, PATH, FL),
 	/* The last argument points to a {sigset_t *, size_t} pair. */
-	S(270, pselect6, 6, I, SPC, SPC, SPC, IO(SZ_TIMESPEC), SPC),
-	S(271, ppoll, 5, ION(1, SZ_POLLFD), I, IO(SZ_TIMESPEC), INL(4), I),
+	SF(270, pselect6, 6, NORST, I, SPC, SPC, SPC, IO(SZ_TIMESPEC), SPC),
+	SF(271, ppoll, 5, NORST, ION(1, SZ_POLLFD), I, IO(SZ_TIMESPEC), INL(4), I),
 	S(272, unshare, 1, FL),
 	/* The list is walked by the kernel only when the thread exits. */
 	S(273, set_robust_list, 2, ADR, I),
@@ -404,7 +405,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(278, vmsplice, 4, FD, SPC, I, FL),
 	S(279, move_pages, 6, PID, I, INN(1, 8), INN(1, 4), OUTN(1, 4), FL),
 	S(280, utimensat, 4, DFD, PATH, IN(2 * SZ_TIMESPEC), FL),
-	S(281, epoll_pwait, 6, FD, OUTN(2, SZ_EPOLL_EVENT), I, I, INL(5), I),
+	SF(281, epoll_pwait, 6, NORST, FD, OUTN(2, SZ_EPOLL_EVENT), I, I, INL(5), I),
 	SF(282, signalfd, 3, NEWFD, FD, INL(2), I),
 	SF(283, timerfd_create, 2, NEWFD, SEL, FL),
 	SF(284, eventfd, 1, NEWFD, I),
@@ -464,7 +465,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(330, pkey_alloc, 2, FL, FL),
 	S(331, pkey_free, 1, I),
 	S(332, statx, 5, DFD, PATH, FL, FL, OUT(SZ_STATX)),
-	S(333, io_pgetevents, 6, I, I, I, OUTN(2, SZ_IO_EVENT), IN(SZ_TIMESPEC),
+	SF(333, io_pgetevents, 6, NORST, I, I, I, OUTN(2, SZ_IO_EVENT), IN(SZ_TIMESPEC),
 	  SPC),
 	S(334, rseq, 4, SPC, I, FL, I),
 	/* Called only from kernel-installed uprobe trampolines. */
@@ -495,7 +496,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(439, faccessat2, 4, DFD, PATH, FL, FL),
 	/* The iovecs are read here but describe the other process. */
 	S(440, process_madvise, 5, FD, INN(2, SZ_IOVEC), I, SEL, FL),
-	S(441, epoll_pwait2, 6, FD, OUTN(2, SZ_EPOLL_EVENT), I, IN(SZ_TIMESPEC),
+	SF(441, epoll_pwait2, 6, NORST, FD, OUTN(2, SZ_EPOLL_EVENT), I, IN(SZ_TIMESPEC),
 	  INL(5), I),
 	S(442, mount_setattr, 5, DFD, PATH, FL, INL(4), I),
 	S(443, quotactl_fd, 4, FD, SEL, I, SPC),

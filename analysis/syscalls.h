@@ -62,7 +62,10 @@ struct sc_arg {
 /* Per-call flags. */
 enum {
 	SCF_NEWFD = 1u << 0,   /* success returns a new file descriptor */
-	SCF_NORETURN = 1u << 1 /* does not return on success (exit, execve) */
+	SCF_NORETURN = 1u << 1, /* does not return on success (exit, execve) */
+	/* never restarted after a signal handler, SA_RESTART or not
+	 * (signal(7): waits with timeouts, sleeps, signal waits) */
+	SCF_NORESTART = 1u << 2
 };
 
 struct syscall_info {

@@ -4,13 +4,13 @@
 
 #include "vmm/proc.h"
 
-long emu_mmap(struct proc *p, const long a[6]);
-long emu_munmap(struct proc *p, const long a[6]);
-long emu_mprotect(struct proc *p, const long a[6]);
-long emu_mremap(struct proc *p, const long a[6]);
-long emu_brk(struct proc *p, const long a[6]);
-long emu_range_call(struct proc *p, const long a[6]);
-long emu_shmat(struct proc *p, const long a[6]);
-long emu_shmdt(struct proc *p, const long a[6]);
+long emu_mmap(struct thread *t, const long a[6]);
+long emu_munmap(struct thread *t, const long a[6]);
+long emu_mprotect(struct thread *t, const long a[6]);
+long emu_mremap(struct thread *t, const long a[6]);
+long emu_brk(struct thread *t, const long a[6]);
+long emu_range_call(struct thread *t, const long a[6]);
+long emu_shmat(struct thread *t, const long a[6]);
+long emu_shmdt(struct thread *t, const long a[6]);
 
 #endif

@@ -33,8 +33,9 @@ static long fixed_ok(struct proc *p, uint64_t addr, uint64_t len)
 	return sys_check_vmm(p, addr, len) ? -ENOMEM : 0;
 }
 
-long emu_mmap(struct proc *p, const long a[6])
+static long mm_mmap(struct proc *p, long nr, const long a[6])
 {
+	(void)nr;
 	uint64_t addr = (uint64_t)a[0], len = PAGE_UP((uint64_t)a[1]);
 	int prot = (int)a[2], flags = (int)a[3];
 	if (!(flags & MAP_ANONYMOUS) && vm_is_vmm_fd((int)a[4]))
@@ -60,8 +61,9 @@ long emu_mmap(struct proc *p, const long a[6])
 	return r;
 }
 
-long emu_munmap(struct proc *p, const long a[6])
+static long mm_munmap(struct proc *p, long nr, const long a[6])
 {
+	(void)nr;
 	uint64_t addr = (uint64_t)a[0], end = addr + PAGE_UP((uint64_t)a[1]);
 	if ((addr & (PAGE_SIZE - 1)) || a[1] == 0 || end < addr || end > USER_VA_END)
 		return -EINVAL;
@@ -94,13 +96,13 @@ static long range_check(struct proc *p, uint64_t addr, uint64_t len)
 }
 
 /* mprotect and pkey_mprotect (the key stays the host's business). */
-long emu_mprotect(struct proc *p, const long a[6])
+static long mm_mprotect(struct proc *p, long nr, const long a[6])
 {
 	uint64_t addr = (uint64_t)a[0], len = PAGE_UP((uint64_t)a[1]);
-	long pkey = p->cur_nr == SYS_pkey_mprotect ? a[3] : 0;
+	long pkey = nr == SYS_pkey_mprotect ? a[3] : 0;
 	long r = range_check(p, addr, (uint64_t)a[1]);
 	if (!r)
-		r = host_syscall6(p->cur_nr, a[0], a[1], a[2], pkey, 0, 0);
+		r = host_syscall6(nr, a[0], a[1], a[2], pkey, 0, 0);
 	if (!r && len)
 		r = gm_protect(mem(p), addr, addr + len, (int)a[2] & PROT_RWX);
 	return r;
@@ -108,9 +110,8 @@ long emu_mprotect(struct proc *p, const long a[6])
 
 /* madvise, msync, mlock, munlock, mlock2, mincore, remap_file_pages, mseal:
  * the range must be guest memory; the host does the rest. */
-long emu_range_call(struct proc *p, const long a[6])
+static long mm_range_call(struct proc *p, long nr, const long a[6])
 {
-	long nr = p->cur_nr;
 	long r = range_check(p, (uint64_t)a[0], (uint64_t)a[1]);
 	if (!r)
 		r = sys_validate(p, sc_lookup(nr), a);
@@ -139,8 +140,9 @@ static int remap_vmas(struct proc *p, uint64_t old, uint64_t olen, uint64_t new,
 	return r;
 }
 
-long emu_mremap(struct proc *p, const long a[6])
+static long mm_mremap(struct proc *p, long nr, const long a[6])
 {
+	(void)nr;
 	uint64_t old = (uint64_t)a[0], olen = PAGE_UP((uint64_t)a[1]), nlen = PAGE_UP((uint64_t)a[2]);
 	int flags = (int)a[3];
 	if ((old & (PAGE_SIZE - 1)) || nlen == 0)
@@ -179,8 +181,9 @@ long emu_mremap(struct proc *p, const long a[6])
 	return g ? g : r;
 }
 
-long emu_brk(struct proc *p, const long a[6])
+static long mm_brk(struct proc *p, long nr, const long a[6])
 {
+	(void)nr;
 	uint64_t want = (uint64_t)a[0];
 	if (want < p->brk_start || want > p->brk_end)
 		return (long)p->brk_cur;
@@ -205,8 +208,9 @@ long emu_brk(struct proc *p, const long a[6])
 	return (long)want;
 }
 
-long emu_shmat(struct proc *p, const long a[6])
+static long mm_shmat(struct proc *p, long nr, const long a[6])
 {
+	(void)nr;
 	struct shmid_ds ds;
 	if (a[1] && (a[2] & SHM_REMAP)) {
 		long f = fixed_ok(p, PAGE_DOWN((uint64_t)a[1]), PAGE_SIZE);
@@ -234,8 +238,9 @@ long emu_shmat(struct proc *p, const long a[6])
 	return r;
 }
 
-long emu_shmdt(struct proc *p, const long a[6])
+static long mm_shmdt(struct proc *p, long nr, const long a[6])
 {
+	(void)nr;
 	uint64_t addr = (uint64_t)a[0];
 	for (int i = 0; i < HL_MAX_SHM; i++) {
 		if (p->shm[i].addr != addr || !p->shm[i].len)
@@ -247,4 +252,32 @@ long emu_shmdt(struct proc *p, const long a[6])
 		return r;
 	}
 	return -EINVAL;
+}
+
+/* ---- entry points: the mm lock held for writing, except for calls that
+ * only look at the mappings ---- */
+
+#define MM_WRITER(name)                                              \
+	long emu_##name(struct thread *t, const long a[6])            \
+	{                                                             \
+		pthread_rwlock_wrlock(&t->proc->mm);                  \
+		long r = mm_##name(t->proc, t->cur_nr, a);            \
+		pthread_rwlock_unlock(&t->proc->mm);                  \
+		return r;                                             \
+	}
+
+MM_WRITER(mmap)
+MM_WRITER(munmap)
+MM_WRITER(mprotect)
+MM_WRITER(mremap)
+MM_WRITER(brk)
+MM_WRITER(shmat)
+MM_WRITER(shmdt)
+
+long emu_range_call(struct thread *t, const long a[6])
+{
+	pthread_rwlock_rdlock(&t->proc->mm);
+	long r = mm_range_call(t->proc, t->cur_nr, a);
+	pthread_rwlock_unlock(&t->proc->mm);
+	return r;
 }

@@ -296,6 +296,16 @@ int gm_init(struct guestmem *gm, int vm_fd, uint64_t pt_pages, uint32_t max_slot
 	return r;
 }
 
+int gm_rebind(struct guestmem *gm, int vm_fd)
+{
+	gm->vm_fd = vm_fd;
+	struct gm_slot pool = {(uint64_t)gm->pt_pool, (uint64_t)gm->pt_pool + gm->pt_pages * PAGE_SIZE, 0, 0};
+	int r = slot_register(gm, &pool);
+	for (size_t i = 0; !r && i < gm->nslots; i++)
+		r = slot_register(gm, &gm->slots[i]);
+	return r;
+}
+
 void gm_destroy(struct guestmem *gm)
 {
 	munmap(gm->pt_pool, gm->pt_pages * PAGE_SIZE);

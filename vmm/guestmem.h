@@ -40,6 +40,10 @@ struct guestmem {
 int gm_init(struct guestmem *gm, int vm_fd, uint64_t pt_pages, uint32_t max_slots, int gpa_bits);
 void gm_destroy(struct guestmem *gm);
 
+/* Register every slot again with another VM (a forked child's, over its
+ * copy-on-write copy of the same addresses).  0 or -errno. */
+int gm_rebind(struct guestmem *gm, int vm_fd);
+
 /* Guest-physical address of the top-level page table (CR3). */
 static inline uint64_t gm_cr3(const struct guestmem *gm)
 {

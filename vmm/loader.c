@@ -238,7 +238,8 @@ static int load_elf(struct proc *p, struct image *im, const char *path, int argc
 		hl_err("%s: cannot build the initial stack: %s", path, strerror(-r));
 		return HL_EXIT_NOEXEC;
 	}
-	vm_reset_vcpu(&p->vm, img.interp[0] ? interp.entry : prog.entry, rsp);
+	p->entry_rip = img.interp[0] ? interp.entry : prog.entry;
+	p->entry_rsp = rsp;
 	return 0;
 }
 
@@ -296,7 +297,8 @@ static int exec_depth(struct proc *p, const char *path, int argc, char *const ar
 {
 	static struct image im;
 	char buf[PATH_MAX];
-	const char *file = resolve(path, buf, sizeof(buf));
+	/* execve() itself does not search PATH; only the command line does. */
+	const char *file = p->opt.exec_child ? path : resolve(path, buf, sizeof(buf));
 	if (!file) {
 		hl_err("%s: command not found", path);
 		return HL_EXIT_NOTFOUND;
@@ -318,4 +320,36 @@ static int exec_depth(struct proc *p, const char *path, int argc, char *const ar
 int proc_exec(struct proc *p, const char *path, int argc, char *const argv[], char *const envp[])
 {
 	return exec_depth(p, path, argc, argv, envp, 0);
+}
+
+/* The checks of Linux's execve that can fail before the old image is
+ * gone: the file, its format, and the interpreter it names. */
+static long check_depth(const char *path, int depth)
+{
+	static __thread struct image im;
+	static __thread struct elf_image img;
+	const char *why;
+	char interp[PATH_MAX], arg[256];
+	long r = open_image(path, &im);
+	if (r)
+		return r;
+	close(im.fd);
+	if (im.len >= 2 && im.head[0] == '#' && im.head[1] == '!') {
+		if (depth >= SCRIPT_DEPTH || parse_shebang(&im, interp, sizeof(interp), arg, sizeof(arg)))
+			return -ENOEXEC;
+		return check_depth(interp, depth + 1);
+	}
+	if (elf_parse(im.head, im.len, &img, &why))
+		return -ENOEXEC;
+	if (!img.interp[0])
+		return 0;
+	r = open_image(img.interp, &im);
+	if (!r)
+		close(im.fd);
+	return r == -EACCES ? -ELIBBAD : r;
+}
+
+long proc_exec_check(const char *path)
+{
+	return check_depth(path, 0);
 }

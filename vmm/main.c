@@ -2,10 +2,14 @@
  * call trapped out of the guest. */
 #include "vmm/proc.h"
 #include "vmm/rewrite.h"
+#include "vmm/signal.h"
 #include "vmm/util.h"
 #include "vmm/vcpu.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,58 +28,129 @@ static const char usage[] =
 	"  -v, --verbose      report guest faults and VMM decisions on stderr\n"
 	"      --no-rewrite   keep every syscall going through the LSTAR trampoline\n"
 	"                     (no lazy rewriting of syscall sites)\n"
+	"      --only EXE     restrict the profile to the processes running EXE (a path\n"
+	"                     or a base name; repeatable), as Loupe's whitelist\n"
 	"  exit-floor [N]     measure the cost of one guest exit on this host\n"
 	"\n"
 	"  -h, --help         this text\n"
 	"  -V, --version      version\n";
 
-static int cmd_run(int argc, char **argv)
+/* The run's statistics: created by the first process, inherited (by
+ * fd number) by a process the guest exec'd. */
+static void attach_stats(struct proc *p, int fd)
 {
-	static struct proc p;
+	p->run = fd >= 0 ? stats_run_attach(fd) : stats_run_create(&fd);
+	if (!p->run) {
+		hl_err("cannot %s the run's statistics: %s", fd >= 0 ? "attach" : "create", strerror(errno));
+		p->stats = &p->local;
+		p->run_fd = -1;
+		return;
+	}
+	p->run_fd = fd == p->run_fd ? fd : vm_hide_fd(fd);
+	p->stats = stats_proc_new(p->run, getpid(), getppid(), p->exe, p->argc, p->argv);
+	if (!p->stats)
+		p->stats = &p->local;
+}
+
+static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_fd)
+{
 	static const struct option opts[] = {
 		{"stats", required_argument, NULL, 's'},
 		{"summary", no_argument, NULL, 'c'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"no-rewrite", no_argument, NULL, 'R'},
+		{"only", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		/* internal: how a guest execve re-executes the VMM */
+		{"exec-child", no_argument, NULL, 'X'},
+		{"stats-fd", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+cvh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': p.opt.stats_path = optarg; break;
-		case 'c': p.opt.summary = true; break;
-		case 'v': p.verbose = true; break;
-		case 'R': p.opt.no_rewrite = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 's': p->opt.stats_path = optarg; break;
+		case 'c': p->opt.summary = true; break;
+		case 'v': p->verbose = true; break;
+		case 'R': p->opt.no_rewrite = true; break;
+		case 'X': p->opt.exec_child = true; break;
+		case 'F': *stats_fd = atoi(optarg); break;
+		case 'o':
+			if (p->opt.nonly == (int)ARRAY_SIZE(p->opt.only))
+				hl_fail(2, "run: at most %zu --only options", ARRAY_SIZE(p->opt.only));
+			p->opt.only[p->opt.nonly++] = optarg;
+			break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); exit(2);
 		}
 	}
 	if (optind >= argc)
 		hl_fail(2, "run: no program given (hyperloupe run -- PROGRAM [ARGS...])");
-	p.program = argv[optind];
-	p.argc = argc - optind;
-	p.argv = argv + optind;
+	return optind;
+}
+
+/* The guest's first thread, on this host thread. */
+static struct thread *first_thread(struct proc *p)
+{
+	struct thread *t = calloc(1, sizeof(*t));
+	if (!t || vm_add_vcpu(&p->vm, &t->cpu))
+		die("cannot create the first vCPU");
+	t->proc = p;
+	t->tid = getpid();
+	uint64_t mask = 0;
+	host_syscall6(SYS_rt_sigprocmask, SIG_BLOCK, 0, (long)&mask, 8, 0, 0);
+	t->sigmask = mask; /* inherited, as across a native execve */
+	p->threads = t;
+	p->nthreads = 1;
+	return t;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static struct proc p;
+	int stats_fd = -1;
+	int i = parse_run_options(&p, argc, argv, &stats_fd);
+	/* After an execve, the first word is the path and argv follows. */
+	p.program = argv[i];
+	if (p.opt.exec_child)
+		i++;
+	p.argc = argc - i;
+	p.argv = argv + i;
+	pthread_rwlock_init(&p.mm, NULL);
+	pthread_mutex_init(&p.lock, NULL);
+	if (!realpath("/proc/self/exe", p.vmm_exe))
+		die("cannot find this program's own path: %s", strerror(errno));
 	vm_create(&p.vm);
 	if (!p.opt.no_rewrite && rewrite_init())
 		p.opt.no_rewrite = true;
+	struct thread *t = first_thread(&p);
 	int st = proc_exec(&p, p.program, p.argc, p.argv, environ);
 	if (st)
 		return st;
-	proc_run(&p);
+	attach_stats(&p, stats_fd);
+	/* ps and /proc/self/comm show the guest program, not us. */
+	prctl(PR_SET_NAME, strrchr(p.exe, '/') ? strrchr(p.exe, '/') + 1 : p.exe, 0, 0, 0);
+	vm_reset_vcpu(&p.vm, &t->cpu, p.entry_rip, p.entry_rsp);
+	sig_init_process(&p);
+	stats_add(&p.stats->threads, 0);
+	p.stats->start_ns = now_ns();
+	thread_run(t);
 }
 
 static int cmd_exit_floor(int argc, char **argv)
 {
 	static struct vm vm;
+	static struct vcpu c;
 	int n = argc > 1 ? atoi(argv[1]) : 2000;
 	if (n <= 0)
 		hl_fail(2, "exit-floor: iteration count must be positive");
 	vm_create(&vm);
-	double out = vcpu_calibrate(&vm, 0, n);
-	double sys = vcpu_calibrate(&vm, 1, n);
-	double mmio = vcpu_calibrate(&vm, 2, n);
+	if (vm_add_vcpu(&vm, &c))
+		die("cannot create a vCPU");
+	double out = vcpu_calibrate(&vm, &c, 0, n);
+	double sys = vcpu_calibrate(&vm, &c, 1, n);
+	double mmio = vcpu_calibrate(&vm, &c, 2, n);
 	if (out <= 0 || sys <= 0 || mmio <= 0)
 		die("exit-floor: the calibration guest did not exit as expected");
 	printf("exit_floor_us=%.2f\nsyscall_trampoline_us=%.2f\nmmio_exit_us=%.2f\n", out / 1000,

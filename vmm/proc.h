@@ -8,6 +8,8 @@
 #include "vmm/vm.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,6 +21,9 @@ struct hl_options {
 	const char *stats_path; /* --stats FILE */
 	bool summary;           /* -c */
 	bool no_rewrite;        /* --no-rewrite */
+	bool exec_child;        /* started by a guest execve: no PATH search */
+	const char *only[16];   /* --only EXE... */
+	int nonly;
 };
 
 /* struct sigaction as the x86-64 kernel sees it (rt_sigaction). */
@@ -26,62 +31,116 @@ struct k_sigaction {
 	uint64_t handler, flags, restorer, mask;
 };
 
+/* A signal caught on the host for a guest thread, not yet delivered. */
+struct pending_sig {
+	siginfo_t info;
+};
+
+#define HL_MAX_PENDING 64
+
+/* One guest thread: a vCPU run by one host thread. */
+struct thread {
+	struct proc *proc;
+	struct vcpu cpu;
+	int tid;
+	long cur_nr;          /* the call being handled */
+	/* Where the guest resumes after that call, and its flags. */
+	uint64_t user_rip, user_rflags;
+	uint64_t clear_child_tid;
+	uint64_t sigmask;
+	/* rt_sigsuspend, ppoll, pselect6, epoll_pwait: the mask the call
+	 * replaced, restored once the signals it let in are delivered. */
+	uint64_t saved_mask;
+	bool restore_mask;
+	struct {
+		uint64_t sp, size;
+		int flags;
+	} altstack;
+	/* Filled by the host signal handler on this thread only; drained
+	 * with host signals blocked. */
+	struct pending_sig pending[HL_MAX_PENDING];
+	volatile int npending;
+	/* The last syscall returned -EINTR: SA_RESTART may re-execute it. */
+	long last_nr;
+	bool interrupted;
+	bool regs_replaced;   /* rt_sigreturn set every register */
+	bool exiting;         /* exit (not exit_group) was called */
+	int exit_code;
+	/* The CPU exception being delivered, for the sigcontext. */
+	uint64_t fault_addr, fault_trapno, fault_err;
+	struct thread *next;
+};
+
 struct proc {
 	struct vm vm;
-	struct stats stats;
+	struct run_stats *run;  /* the run's shared statistics, or NULL */
+	int run_fd;
+	struct stats *stats;    /* this process image's record */
+	struct stats local;     /* used when there is no shared record */
 	struct hl_options opt;
 	const char *program;
 	int argc;
 	char *const *argv;
 	char exe[PATH_MAX]; /* what /proc/self/exe names natively */
+	char vmm_exe[PATH_MAX]; /* this binary, for execve */
 	uint64_t brk_start, brk_cur, brk_end;
-	uint64_t clear_child_tid, robust_list, robust_len;
+	uint64_t entry_rip, entry_rsp;
 	struct k_sigaction sigact[HL_NSIG + 1];
-	uint64_t sigmask;
-	struct {
-		uint64_t sp, size;
-		int flags;
-	} altstack;
 	struct {
 		uint64_t addr, len;
 	} shm[HL_MAX_SHM];
-	bool exited;      /* exit/exit_group was called: exit_status is set */
-	int exit_status;
-	int term_signal;  /* the guest is to die of this signal */
 	bool verbose;
-	long cur_nr;
+	bool exiting;      /* exit_group was called: exit_status is set */
+	int exit_status;
+	int term_signal;   /* the guest is to die of this signal */
 	struct {
 		uint64_t start, end;
 	} *shared;        /* MAP_SHARED guest ranges */
-	int nshared, shared_cap; /* the call being handled, for handlers shared by several */
+	int nshared, shared_cap;
 	uint64_t auxv[64];
 	int nauxv; /* words in auxv, AT_NULL pair included */
+	/* mm: the vma table, slots, page tables, shared ranges.  Readers
+	 * validate pointers; writers map, unmap and rewrite. */
+	pthread_rwlock_t mm;
+	/* threads, sigact, shm: everything else shared by the threads. */
+	pthread_mutex_t lock;
+	struct thread *threads;
+	int nthreads;
 };
 
-/* Load path into p's VM (ELF or #! script) and point the vCPU at its entry.
- * Returns 0, or a shell-style exit status (126/127) after printing one line
- * on stderr. */
+/* Load path into p's VM (ELF or #! script); its first thread starts at
+ * p->entry_rip with p->entry_rsp.  Returns 0, or a shell-style exit status (126/127) after printing
+ * one line on stderr. */
 int proc_exec(struct proc *p, const char *path, int argc, char *const argv[], char *const envp[]);
 
-/* Run the guest until it exits.  Does not return. */
-void proc_run(struct proc *p) __attribute__((noreturn));
+/* -errno that execve(path) would fail with natively, checked before the
+ * VMM re-executes itself (so the guest gets the error, not a dead VMM). */
+long proc_exec_check(const char *path);
 
-/* The guest ended (p->exited or p->term_signal): record, report, and leave
- * with its status or its signal. */
-void proc_finish(struct proc *p) __attribute__((noreturn));
+/* Run guest thread t until its process ends.  Does not return. */
+void thread_run(struct thread *t) __attribute__((noreturn));
+
+/* The guest process ended with status/signal: record, report, and
+ * leave the way the guest would (exit status or death by signal). */
+void proc_finish(struct proc *p, int exit_status, int term_signal) __attribute__((noreturn));
 
 /* The syscall dispatcher: the value the guest sees in %rax. */
-long sys_dispatch(struct proc *p, long nr, const long a[6]);
+long sys_dispatch(struct thread *t, long nr, const long a[6]);
 
 /* Validate the pointer, string and fd arguments of a forwarded call. */
 long sys_validate(struct proc *p, const struct syscall_info *si, const long a[6]);
 
 /* -EFAULT when [v, v + len) reaches memory the host maps for the VMM
- * rather than for the guest; 0 otherwise (unmapped parts included). */
+ * rather than for the guest; 0 otherwise (unmapped parts included).
+ * Callers hold p->mm. */
 long sys_check_vmm(struct proc *p, uint64_t v, uint64_t len);
 
 /* Emulated calls: the handler for nr, or NULL to forward. */
-typedef long (*sys_emul_fn)(struct proc *p, const long a[6]);
+typedef long (*sys_emul_fn)(struct thread *t, const long a[6]);
 sys_emul_fn sys_emulation(long nr);
+
+/* Copy to and from guest memory, checked (0 or -EFAULT). */
+long guest_put(struct proc *p, uint64_t addr, const void *v, size_t len);
+long guest_get(struct proc *p, uint64_t addr, void *v, size_t len);
 
 #endif

@@ -88,6 +88,6 @@ bool rewrite_site(struct proc *p, uint64_t site)
 		return false;
 	if (pwrite(mem_fd, out, 2, (off_t)site) != 2)
 		return false;
-	p->stats.rewritten_sites++;
+	stats_add(&p->stats->rewritten_sites, 1);
 	return true;
 }

@@ -1,27 +1,68 @@
-/* The recorder: per syscall number, how often it was called, how often it
- * failed, and how long the host took; plus where the run's wall time went. */
+/* The recorder.  One run (one `hyperloupe run`) may be many guest
+ * processes: the first VMM process creates the run's statistics in a
+ * shared memory file (memfd) that every forked or re-executed VMM process
+ * inherits, and each guest process image (a pid between two execs) writes
+ * its own record there.  The first process writes the report at its end.
+ *
+ * A record is written by the threads of one process only, with relaxed
+ * atomic additions; readers (the report, later a live viewer) may see a
+ * record mid-update, never a torn counter. */
 #ifndef HL_STATS_H
 #define HL_STATS_H
 
 #include "analysis/syscalls.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#define STATS_MAGIC 0x53504f4c4c48ull /* "HLLOPS" */
+#define STATS_EXE_MAX 256
+#define STATS_ARGV_MAX 512
+#define STATS_MAX_PROCS 65536
 
 struct sc_count {
 	uint64_t count, errors, host_ns;
 };
 
+enum stats_state {
+	STATS_FREE,
+	STATS_RUNNING,
+	STATS_EXITED,   /* exit_status / term_signal are final */
+	STATS_EXECED,   /* the process went on as the next record with its pid */
+};
+
+/* One guest process image. */
 struct stats {
+	uint32_t state; /* enum stats_state */
+	int32_t pid, ppid;
+	int32_t exit_status; /* as a shell reports it: 128 + signal when killed */
+	int32_t term_signal; /* 0 unless killed */
+	char exe[STATS_EXE_MAX];   /* the executable, as /proc/self/exe names it */
+	char argv[STATS_ARGV_MAX]; /* argv joined by NULs, truncated */
+	uint32_t argv_len;
 	struct sc_count sc[SC_TABLE_SIZE];
 	uint64_t unknown; /* numbers outside the table */
 	uint64_t syscall_exits, other_exits;
-	uint64_t kvm_run_ns; /* time inside KVM_RUN */
+	uint64_t kvm_run_ns; /* time inside KVM_RUN, summed over threads */
 	uint64_t rewritten_sites;
+	uint64_t threads;    /* guest threads ever run, the first included */
 	uint64_t start_ns, end_ns;
-	/* Calibrated cost of one round trip, measured in this run when a
+};
+
+/* The shared file: header, then STATS_MAX_PROCS records (only the used
+ * ones are ever touched, so the file stays sparse). */
+struct run_stats {
+	uint64_t magic;
+	uint32_t version;
+	int32_t root_pid;  /* the process that writes the report */
+	uint32_t nprocs;   /* records handed out */
+	uint32_t pad;
+	/* Calibrated cost of one round trip, measured by the root when a
 	 * report is asked for (vcpu_calibrate). */
 	double cal_syscall_ns, cal_exit_ns;
+	uint64_t start_ns, end_ns;
+	struct stats procs[];
 };
 
 /* Derived figures; see README "Statistics" for the definitions. */
@@ -30,18 +71,54 @@ struct stats_totals {
 	double p;
 };
 
+static inline void stats_add(uint64_t *c, uint64_t v)
+{
+	__atomic_fetch_add(c, v, __ATOMIC_RELAXED);
+}
+
 static inline void stats_record(struct stats *s, long nr, long ret, uint64_t ns)
 {
 	if (nr < 0 || nr >= SC_TABLE_SIZE) {
-		s->unknown++;
+		stats_add(&s->unknown, 1);
 		return;
 	}
-	s->sc[nr].count++;
-	s->sc[nr].errors += ret < 0 && ret > -4096;
-	s->sc[nr].host_ns += ns;
+	stats_add(&s->sc[nr].count, 1);
+	if (ret < 0 && ret > -4096)
+		stats_add(&s->sc[nr].errors, 1);
+	stats_add(&s->sc[nr].host_ns, ns);
 }
 
-void stats_totals(const struct stats *s, struct stats_totals *t);
+/* Create the run's shared statistics; *fd is the memfd to pass on across
+ * execve.  NULL (and *fd = -1) on failure, with errno set. */
+struct run_stats *stats_run_create(int *fd);
+
+/* Map the run's statistics from an inherited fd; NULL on failure. */
+struct run_stats *stats_run_attach(int fd);
+
+/* A new record for the process image starting now.  argv is recorded
+ * joined, truncated to STATS_ARGV_MAX.  NULL when the file is full. */
+struct stats *stats_proc_new(struct run_stats *r, int pid, int ppid, const char *exe, int argc,
+			     char *const argv[]);
+
+/* The image ended: state is STATS_EXITED or STATS_EXECED. */
+void stats_proc_end(struct stats *s, enum stats_state state, int exit_status, int term_signal);
+
+/* Which records a report covers: all (n == 0), or those whose executable's
+ * path or base name equals one of names (`--only`, Loupe's whitelist). */
+struct stats_filter {
+	const char *const *names;
+	int n;
+};
+
+bool stats_filter_match(const struct stats_filter *f, const struct stats *s);
+
+/* Sum of the records f selects (counts, times, exits; start = earliest,
+ * end = latest), into out, which is overwritten. */
+void stats_merge(const struct run_stats *r, const struct stats_filter *f, struct stats *out);
+
+/* Totals of one record; wall = end - start, user time derived from KVM_RUN
+ * time minus the calibrated round trips (cal_* from the run). */
+void stats_totals(const struct run_stats *r, const struct stats *s, struct stats_totals *t);
 
 struct run_info {
 	const char *program;
@@ -51,7 +128,13 @@ struct run_info {
 	int term_signal; /* 0 unless killed */
 };
 
-int stats_write_json(const struct stats *s, const struct run_info *ri, FILE *f);
-void stats_print_summary(const struct stats *s, FILE *f);
+/* The report: the root's program and status, the merged profile of the
+ * records f selects (same keys as version 1), and every process with its
+ * own profile. */
+int stats_write_json(const struct run_stats *r, const struct stats_filter *f,
+		     const struct run_info *ri, FILE *out);
+
+/* strace -c layout, over the merged profile of the records f selects. */
+void stats_print_summary(const struct run_stats *r, const struct stats_filter *f, FILE *out);
 
 #endif

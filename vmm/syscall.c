@@ -371,7 +371,7 @@ static long check_process_vm(struct proc *p, long nr, const long a[6])
 	return check_iovec(p, (uint64_t)a[3], (uint64_t)a[4], nr == SYS_process_vm_readv ? W : R);
 }
 
-long sys_validate(struct proc *p, const struct syscall_info *si, const long a[6])
+static long validate_locked(struct proc *p, const struct syscall_info *si, const long a[6])
 {
 	long r = check_special(p, si->nr, a);
 	bool special_done = r != -1;
@@ -388,15 +388,46 @@ long sys_validate(struct proc *p, const struct syscall_info *si, const long a[6]
 	return 0;
 }
 
-long sys_dispatch(struct proc *p, long nr, const long a[6])
+/* Under p->mm read-locked, so no other thread changes the vma table or
+ * races the gap probes.  The lock is dropped before the call is
+ * forwarded: a blocking call must not hold up another thread's mmap. */
+long sys_validate(struct proc *p, const struct syscall_info *si, const long a[6])
+{
+	pthread_rwlock_rdlock(&p->mm);
+	long r = validate_locked(p, si, a);
+	pthread_rwlock_unlock(&p->mm);
+	return r;
+}
+
+long guest_put(struct proc *p, uint64_t addr, const void *v, size_t len)
+{
+	pthread_rwlock_rdlock(&p->mm);
+	long r = gm_check(&p->vm.mem, addr, len, PROT_WRITE);
+	pthread_rwlock_unlock(&p->mm);
+	if (!r && gm_write_guest(addr, v, len) != (long)len)
+		r = -EFAULT;
+	return r;
+}
+
+long guest_get(struct proc *p, uint64_t addr, void *v, size_t len)
+{
+	pthread_rwlock_rdlock(&p->mm);
+	long r = gm_check(&p->vm.mem, addr, len, PROT_READ);
+	pthread_rwlock_unlock(&p->mm);
+	if (!r && gm_read_guest(v, addr, len) != (long)len)
+		r = -EFAULT;
+	return r;
+}
+
+long sys_dispatch(struct thread *t, long nr, const long a[6])
 {
 	const struct syscall_info *si = sc_lookup(nr);
 	if (!si)
 		return -ENOSYS;
 	sys_emul_fn fn = sys_emulation(nr);
 	if (fn)
-		return fn(p, a);
-	long r = sys_validate(p, si, a);
+		return fn(t, a);
+	long r = sys_validate(t->proc, si, a);
 	if (r)
 		return r;
 	return host_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

@@ -1,5 +1,7 @@
 #include "vmm/vcpu.h"
+#include "vmm/process.h"
 #include "vmm/rewrite.h"
+#include "vmm/signal.h"
 #include "vmm/util.h"
 
 #include <errno.h>
@@ -13,28 +15,61 @@
 
 /* ---- exit handlers ---- */
 
-static enum vcpu_action handle_syscall(struct proc *p)
+/* Where a rewritten site's exit leaves %rip depends on the hypervisor:
+ * past the `out` (kvm-pvm), or on it with KVM stepping over it at the next
+ * KVM_RUN unless %rip was changed (VMX, SVM).  Found at the first such
+ * exit, from the bytes around %rip. */
+static uint64_t rewritten_resume(struct thread *t, uint64_t rip)
 {
-	struct kvm_regs *r = &p->vm.run->s.regs.regs;
+	struct vm *vm = &t->proc->vm;
+	if (!vm->io_rip_known) {
+		uint8_t b[2] = {0, 0};
+		gm_read_guest(b, rip, 2);
+		vm->io_rip_on_insn = b[0] == 0xe6 && b[1] == HL_PORT_SYSCALL;
+		vm->io_rip_known = true;
+	}
+	return vm->io_rip_on_insn ? rip + 2 : rip;
+}
+
+static enum vcpu_action handle_syscall(struct thread *t)
+{
+	struct proc *p = t->proc;
+	struct kvm_regs *r = &t->cpu.run->s.regs.regs;
 	/* Through the LSTAR trampoline, or from a rewritten site (rewrite.c). */
 	bool trampoline = r->rip == (uint64_t)p->vm.sys_code + SYS_TRAMPOLINE + 2;
 	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
 	/* Linux looks at the low 32 bits of %rax only. */
 	long nr = (int)r->rax;
-	p->cur_nr = nr;
+	t->cur_nr = nr;
+	t->user_rip = trampoline ? r->rcx : rewritten_resume(t, r->rip);
+	t->user_rflags = trampoline ? r->r11 : r->rflags;
+	t->regs_replaced = false;
+	uint64_t site = t->user_rip - 2;
 	uint64_t t0 = now_ns();
-	long ret = sys_dispatch(p, nr, a);
-	stats_record(&p->stats, nr, ret, now_ns() - t0);
-	p->stats.syscall_exits++;
-	r->rax = (uint64_t)ret;
-	p->vm.run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
-	if (trampoline) {
-		if (!p->opt.no_rewrite)
-			rewrite_site(p, r->rcx - 2);
-		/* rcx and r11 keep what SYSCALL put there, as after SYSRET. */
-		vm_return_to_user(p->vm.run, r->rcx, r->r11);
+	long ret = sys_dispatch(t, nr, a);
+	stats_record(p->stats, nr, ret, now_ns() - t0);
+	stats_add(&p->stats->syscall_exits, 1);
+	/* A forked child has a new vCPU: its registers are elsewhere now. */
+	r = &t->cpu.run->s.regs.regs;
+	t->last_nr = nr;
+	t->interrupted = ret == -EINTR;
+	if (!t->regs_replaced)
+		r->rax = (uint64_t)ret;
+	if (!trampoline && !t->regs_replaced && p->vm.io_rip_on_insn)
+		r->rip = t->user_rip; /* so that signal frames see where it resumes */
+	t->cpu.run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	if (trampoline && t->regs_replaced)
+		vm_return_to_user(t->cpu.run, r->rip, r->rflags);
+	else if (trampoline)
+		vm_return_to_user(t->cpu.run, r->rcx, r->r11);
+	if (trampoline && !p->opt.no_rewrite) {
+		pthread_rwlock_wrlock(&p->mm);
+		rewrite_site(p, site);
+		pthread_rwlock_unlock(&p->mm);
 	}
-	return p->exited || p->term_signal ? VCPU_STOP : VCPU_CONTINUE;
+	if (p->exiting || p->term_signal)
+		return VCPU_STOP;
+	return t->exiting ? VCPU_THREAD_EXIT : VCPU_CONTINUE;
 }
 
 int vcpu_exception_signal(int vector)
@@ -57,86 +92,94 @@ int vcpu_exception_signal(int vector)
 
 /* The IDT stub pushed the vector, and the CPU the error code and the
  * interrupted context, on the exception stack. */
-static enum vcpu_action handle_exception(struct proc *p)
+static enum vcpu_action handle_exception(struct thread *t)
 {
-	uint64_t rsp = p->vm.run->s.regs.regs.rsp, base = (uint64_t)p->vm.exc_stack;
+	struct proc *p = t->proc;
+	struct kvm_run *run = t->cpu.run;
+	uint64_t rsp = run->s.regs.regs.rsp, base = (uint64_t)t->cpu.exc_stack;
 	uint64_t f[7] = {13, 0, 0, 0, 0, 0, 0};
 	/* The guest can reach this port with any %rsp: no overflow here. */
 	if (rsp >= base && rsp <= base + PAGE_SIZE - sizeof(f))
 		memcpy(f, (void *)rsp, sizeof(f));
-	p->stats.other_exits++;
-	p->term_signal = vcpu_exception_signal((int)f[0]);
+	stats_add(&p->stats->other_exits, 1);
 	if (p->verbose)
-		hl_err("guest exception %llu (error %#llx) at rip %#llx cs %#llx rflags %#llx rsp %#llx, address %#llx: %s",
-		       (unsigned long long)f[0], (unsigned long long)f[1], (unsigned long long)f[2], (unsigned long long)f[3], (unsigned long long)f[4], (unsigned long long)f[5],
-		       (unsigned long long)p->vm.run->s.regs.sregs.cr2, strsignal(p->term_signal));
+		hl_err("guest exception %llu (error %#llx) at rip %#llx cs %#llx rflags %#llx rsp %#llx, address %#llx",
+		       (unsigned long long)f[0], (unsigned long long)f[1], (unsigned long long)f[2], (unsigned long long)f[3],
+		       (unsigned long long)f[4], (unsigned long long)f[5], (unsigned long long)run->s.regs.sregs.cr2);
+	if (sig_exception(t, (int)f[0], f[1], f[2], f[5], f[4]))
+		return VCPU_CONTINUE;
 	return VCPU_STOP;
 }
 
-static enum vcpu_action handle_io(struct proc *p)
+static enum vcpu_action handle_io(struct thread *t)
 {
-	struct kvm_run *run = p->vm.run;
+	struct kvm_run *run = t->cpu.run;
 	if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == HL_PORT_SYSCALL)
-		return handle_syscall(p);
+		return handle_syscall(t);
 	if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == HL_PORT_EXCEPTION)
-		return handle_exception(p);
+		return handle_exception(t);
 	/* Port I/O the guest cannot do at CPL3: Linux would raise #GP. */
-	p->stats.other_exits++;
-	p->term_signal = SIGSEGV;
+	stats_add(&t->proc->stats->other_exits, 1);
+	t->proc->term_signal = SIGSEGV;
 	return VCPU_STOP;
 }
 
 /* Exits that mean the guest broke the machine rather than a rule: the
  * VMM reports them and ends the guest as Linux ends a crashed program. */
-static enum vcpu_action handle_fatal(struct proc *p, const char *what)
+static enum vcpu_action handle_fatal(struct thread *t, const char *what)
 {
-	struct kvm_run *run = p->vm.run;
+	struct kvm_run *run = t->cpu.run;
 	hl_err("guest stopped: %s (exit reason %u) at rip %#llx", what, run->exit_reason,
 	       (unsigned long long)run->s.regs.regs.rip);
-	p->stats.other_exits++;
-	p->term_signal = SIGSEGV;
+	stats_add(&t->proc->stats->other_exits, 1);
+	t->proc->term_signal = SIGSEGV;
 	return VCPU_STOP;
 }
 
-enum vcpu_action vcpu_handle_exit(struct proc *p)
+enum vcpu_action vcpu_handle_exit(struct thread *t)
 {
-	switch (p->vm.run->exit_reason) {
+	switch (t->cpu.run->exit_reason) {
 	case KVM_EXIT_IO:
-		return handle_io(p);
+		return handle_io(t);
 	case KVM_EXIT_SHUTDOWN:
-		return handle_fatal(p, "triple fault");
+		return handle_fatal(t, "triple fault");
 	case KVM_EXIT_HLT:
-		return handle_fatal(p, "halted");
+		return handle_fatal(t, "halted");
 	case KVM_EXIT_MMIO:
-		return handle_fatal(p, "access to unbacked guest-physical memory");
+		return handle_fatal(t, "access to unbacked guest-physical memory");
 	case KVM_EXIT_INTERNAL_ERROR:
-		return handle_fatal(p, "KVM internal error");
+		return handle_fatal(t, "KVM internal error");
 	case KVM_EXIT_FAIL_ENTRY:
-		return handle_fatal(p, "VM entry failed");
+		return handle_fatal(t, "VM entry failed");
 	case KVM_EXIT_INTR:
 		return VCPU_CONTINUE;
 	default:
-		return handle_fatal(p, "unexpected exit");
+		return handle_fatal(t, "unexpected exit");
 	}
 }
 
 /* ---- the loop and the end of the guest ---- */
 
-static void finish_stats(struct proc *p)
+/* The root process writes the run's report; calibration needs a vCPU
+ * that has no guest to run any more. */
+static void finish_stats(struct proc *p, struct thread *t, int status, int sig)
 {
-	struct stats *s = &p->stats;
-	s->end_ns = now_ns();
-	if (!p->opt.stats_path && !p->opt.summary)
+	struct run_stats *r = p->run;
+	stats_proc_end(p->stats, STATS_EXITED, sig ? 128 + sig : status, sig);
+	if (!r || r->root_pid != getpid() || (!p->opt.stats_path && !p->opt.summary))
 		return;
-	s->cal_syscall_ns = vcpu_calibrate(&p->vm, 1, 200);
-	s->cal_exit_ns = vcpu_calibrate(&p->vm, 0, 200);
-	struct run_info ri = {p->program, p->argc, p->argv,
-			      p->term_signal ? 128 + p->term_signal : p->exit_status, p->term_signal};
+	r->end_ns = now_ns();
+	if (t) {
+		r->cal_syscall_ns = vcpu_calibrate(&p->vm, &t->cpu, 1, 200);
+		r->cal_exit_ns = vcpu_calibrate(&p->vm, &t->cpu, 0, 200);
+	}
+	struct stats_filter f = {p->opt.only, p->opt.nonly};
+	struct run_info ri = {p->program, p->argc, p->argv, sig ? 128 + sig : status, sig};
 	if (p->opt.summary)
-		stats_print_summary(s, stderr);
+		stats_print_summary(r, &f, stderr);
 	if (p->opt.stats_path) {
-		FILE *f = fopen(p->opt.stats_path, "w");
-		if (!f || stats_write_json(s, &ri, f) || fclose(f))
+		FILE *out = fopen(p->opt.stats_path, "w");
+		if (!out || stats_write_json(r, &f, &ri, out) || fclose(out))
 			hl_err("%s: cannot write statistics: %s", p->opt.stats_path, strerror(errno));
 	}
 }
@@ -157,53 +200,77 @@ static void die_of_signal(int sig)
 	_exit(128 + sig);
 }
 
-void proc_finish(struct proc *p)
+void proc_finish(struct proc *p, int exit_status, int term_signal)
 {
-	finish_stats(p);
-	if (p->term_signal)
-		die_of_signal(p->term_signal);
-	_exit(p->exit_status);
+	static int finishing;
+	struct thread *t = sig_self();
+	sig_thread_end();
+	/* One thread ends the process; any other waits for it to. */
+	if (__atomic_exchange_n(&finishing, 1, __ATOMIC_SEQ_CST))
+		for (;;)
+			pause();
+	finish_stats(p, t, exit_status, term_signal);
+	if (term_signal)
+		die_of_signal(term_signal);
+	_exit(exit_status);
 }
 
-void proc_run(struct proc *p)
+static void run_once(struct thread *t)
 {
-	p->stats.start_ns = now_ns();
-	for (;;) {
-		uint64_t t0 = now_ns();
-		int r = ioctl(p->vm.vcpu_fd, KVM_RUN, 0);
-		p->stats.kvm_run_ns += now_ns() - t0;
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r < 0 && errno == EFAULT) {
-			/* The host could not back a guest page: a file mapping
-			 * beyond EOF.  Linux sends SIGBUS. */
-			p->term_signal = SIGBUS;
-			break;
-		}
-		if (r < 0)
-			die("KVM_RUN: %s", strerror(errno));
-		if (vcpu_handle_exit(p) == VCPU_STOP)
-			break;
+	struct proc *p = t->proc;
+	uint64_t t0 = now_ns();
+	int r = ioctl(t->cpu.fd, KVM_RUN, 0);
+	stats_add(&p->stats->kvm_run_ns, now_ns() - t0);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
+		t->cpu.run->immediate_exit = 0;
+		return;
 	}
-	proc_finish(p);
+	if (r < 0 && errno == EFAULT) {
+		/* The host could not back a guest page: a file mapping
+		 * beyond EOF.  Linux sends SIGBUS. */
+		if (!sig_force(t, SIGBUS, BUS_ADRERR, 0))
+			proc_finish(p, 0, SIGBUS);
+		return;
+	}
+	if (r < 0)
+		die("KVM_RUN: %s", strerror(errno));
+	switch (vcpu_handle_exit(t)) {
+	case VCPU_CONTINUE:
+		break;
+	case VCPU_THREAD_EXIT:
+		thread_exit(t);
+	case VCPU_STOP:
+		proc_finish(p, p->exit_status, p->term_signal);
+	}
+}
+
+void thread_run(struct thread *t)
+{
+	sig_thread_start(t);
+	for (;;) {
+		if (t->npending || t->restore_mask)
+			sig_deliver(t);
+		run_once(t);
+	}
 }
 
 /* ---- calibration ---- */
 
-double vcpu_calibrate(struct vm *vm, int kind, int iterations)
+double vcpu_calibrate(struct vm *vm, struct vcpu *c, int kind, int iterations)
 {
 	uint64_t code = (uint64_t)vm->sys_code + SYS_CALIBRATE + (uint64_t)kind * 8;
-	vm_reset_vcpu(vm, code, (uint64_t)vm->exc_stack + PAGE_SIZE - 64);
-	struct kvm_run *run = vm->run;
+	vm_reset_vcpu(vm, c, code, (uint64_t)c->exc_stack + PAGE_SIZE - 64);
+	struct kvm_run *run = c->run;
+	run->immediate_exit = 0;
 	/* IOPL 3 lets the CPL3 loop use `out` directly. */
-	struct kvm_regs regs = {.rip = code, .rsp = (uint64_t)vm->exc_stack + PAGE_SIZE - 64,
+	struct kvm_regs regs = {.rip = code, .rsp = (uint64_t)c->exc_stack + PAGE_SIZE - 64,
 				.rflags = RFLAGS_FIXED | RFLAGS_IOPL3};
-	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs))
+	if (ioctl(c->fd, KVM_SET_REGS, &regs))
 		return 0;
 	uint64_t total = 0;
 	for (int i = 0; i < iterations + 10; i++) {
 		uint64_t t0 = now_ns();
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0 ||
+		if (ioctl(c->fd, KVM_RUN, 0) < 0 ||
 		    (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO))
 			return 0;
 		if (i >= 10) /* the first exits warm the shadow page tables */

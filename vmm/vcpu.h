@@ -8,10 +8,11 @@
 
 enum vcpu_action {
 	VCPU_CONTINUE,
-	VCPU_STOP, /* p->exited or p->term_signal says why */
+	VCPU_STOP,        /* the process ends: p->exiting or p->term_signal */
+	VCPU_THREAD_EXIT, /* the thread called exit: t->exit_code */
 };
 
-enum vcpu_action vcpu_handle_exit(struct proc *p);
+enum vcpu_action vcpu_handle_exit(struct thread *t);
 
 /* The signal Linux sends for a CPU exception vector. */
 int vcpu_exception_signal(int vector);
@@ -20,6 +21,6 @@ int vcpu_exception_signal(int vector);
  * (kind 0), a `syscall` through the LSTAR trampoline (1), or an MMIO store
  * (2); 0 when the calibration guest misbehaved.
  * Resets the vCPU: only for a VM whose guest has finished, or a new one. */
-double vcpu_calibrate(struct vm *vm, int kind, int iterations);
+double vcpu_calibrate(struct vm *vm, struct vcpu *c, int kind, int iterations);
 
 #endif

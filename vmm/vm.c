@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -41,8 +42,11 @@
 
 /* ---- the VMM's own file descriptors ---- */
 
-static int vmm_fds[16];
+/* One per vCPU plus a few: enough for a thousand guest threads. */
+#define VMM_FDS_MAX 1100
+static int vmm_fds[VMM_FDS_MAX];
 static int n_vmm_fds;
+static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Above the guest's soft RLIMIT_NOFILE when the hard limit allows, so the
  * guest's descriptors get the numbers they would get natively and the
@@ -53,8 +57,9 @@ int vm_hide_fd(int fd)
 	getrlimit(RLIMIT_NOFILE, &rl);
 	raised = rl;
 	rlim_t base = rl.rlim_cur;
-	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= rl.rlim_cur + 64) {
-		raised.rlim_cur = rl.rlim_cur + 64;
+	pthread_mutex_lock(&fd_lock);
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= rl.rlim_cur + VMM_FDS_MAX) {
+		raised.rlim_cur = rl.rlim_cur + VMM_FDS_MAX;
 	} else {
 		base = rl.rlim_cur > 64 ? rl.rlim_cur - 32 : 3;
 	}
@@ -65,7 +70,23 @@ int vm_hide_fd(int fd)
 		die("cannot move a VMM file descriptor out of the guest's range: %s", strerror(errno));
 	close(fd);
 	vmm_fds[n_vmm_fds++] = nfd;
+	pthread_mutex_unlock(&fd_lock);
 	return nfd;
+}
+
+void vm_unhide_fd(int fd)
+{
+	pthread_mutex_lock(&fd_lock);
+	for (int i = 0; i < n_vmm_fds; i++)
+		if (vmm_fds[i] == fd)
+			vmm_fds[i] = vmm_fds[--n_vmm_fds];
+	pthread_mutex_unlock(&fd_lock);
+	close(fd);
+}
+
+void vm_keep_on_exec(int fd, int keep)
+{
+	fcntl(fd, F_SETFD, keep ? 0 : FD_CLOEXEC);
 }
 
 int vm_is_vmm_fd(long fd)
@@ -133,22 +154,22 @@ static void write_code(struct vm *vm)
 #define TSS_IOMAP 104
 #define TSS_LIMIT (TSS_IOMAP + 32)
 
-static void write_tables(struct vm *vm)
+static void write_tables(struct vm *vm, uint8_t *data, uint8_t *exc_stack)
 {
-	uint64_t *gdt = (uint64_t *)(vm->sys_data + GDT_OFF);
+	uint64_t *gdt = (uint64_t *)(data + GDT_OFF);
 	/* Accessed bits preset: the page is read-only to the guest. */
 	gdt[SEL_KERNEL_CS >> 3] = 0x00af9b000000ffffull;
 	gdt[SEL_KERNEL_DS >> 3] = 0x00cf93000000ffffull;
 	gdt[SEL_USER32_CS >> 3] = 0x00cffb000000ffffull;
 	gdt[SEL_USER_DS >> 3] = 0x00cff3000000ffffull;
 	gdt[SEL_USER_CS >> 3] = 0x00affb000000ffffull;
-	uint64_t tss = (uint64_t)vm->sys_data + TSS_OFF;
+	uint64_t tss = (uint64_t)data + TSS_OFF;
 	gdt[SEL_TSS >> 3] = TSS_LIMIT | ((tss & 0xffffff) << 16) | (0x8bull << 40) |
 			    (((tss >> 24) & 0xff) << 56);
 	gdt[(SEL_TSS >> 3) + 1] = tss >> 32;
 
-	uint8_t *t = vm->sys_data + TSS_OFF;
-	uint64_t ist = (uint64_t)vm->exc_stack + PAGE_SIZE;
+	uint8_t *t = data + TSS_OFF;
+	uint64_t ist = (uint64_t)exc_stack + PAGE_SIZE;
 	memcpy(t + 4, &ist, 8);      /* RSP0 */
 	memcpy(t + 36, &ist, 8);     /* IST1: every vector uses it */
 	uint16_t iomap = TSS_IOMAP;
@@ -163,7 +184,7 @@ static void write_tables(struct vm *vm)
 		uint64_t h = (uint64_t)vm->sys_code + SYS_EXC_STUBS + v * SYS_EXC_STUB_SIZE;
 		/* int3 and into are allowed from user mode, as on Linux. */
 		uint64_t type = (v == 3 || v == 4) ? 0xee : 0x8e;
-		uint64_t *g = (uint64_t *)(vm->sys_data + IDT_OFF + v * 16);
+		uint64_t *g = (uint64_t *)(data + IDT_OFF + v * 16);
 		g[0] = (h & 0xffff) | ((uint64_t)SEL_KERNEL_CS << 16) | (1ull << 32) | (type << 40) |
 		       (((h >> 16) & 0xffff) << 48);
 		g[1] = h >> 32;
@@ -181,23 +202,36 @@ static uint8_t *sys_page(void)
 static void map_sys_pages(struct vm *vm)
 {
 	vm->sys_code = sys_page();
-	vm->sys_data = sys_page();
-	vm->exc_stack = sys_page();
 	/* A page of address space of ours whose guest mapping has nothing
 	 * behind it: the doorbell for MMIO exits. */
 	vm->doorbell = mmap(NULL, PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm->doorbell == MAP_FAILED || gm_map_mmio(&vm->mem, (uint64_t)vm->doorbell, vm->mem.gpa_limit - PAGE_SIZE))
 		die("cannot map the doorbell page");
 	write_code(vm);
-	write_tables(vm);
 	mprotect(vm->sys_code, PAGE_SIZE, PROT_READ | PROT_EXEC);
-	mprotect(vm->sys_data, PAGE_SIZE, PROT_READ);
 	if (gm_map_sys(&vm->mem, (uint64_t)vm->sys_code, (uint64_t)vm->sys_code + PAGE_SIZE,
-		       PROT_READ | PROT_EXEC) ||
-	    gm_map_sys(&vm->mem, (uint64_t)vm->sys_data, (uint64_t)vm->sys_data + PAGE_SIZE, PROT_READ) ||
-	    gm_map_sys(&vm->mem, (uint64_t)vm->exc_stack, (uint64_t)vm->exc_stack + PAGE_SIZE,
+		       PROT_READ | PROT_EXEC))
+		die("cannot map the VMM's CPL0 code into the guest");
+}
+
+/* The tables and IST stack of one vCPU, reused from a vCPU that ended. */
+static int vcpu_pages(struct vm *vm, struct vcpu *c)
+{
+	if (vm->nfree) {
+		vm->nfree--;
+		c->data = vm->free_pages[vm->nfree][0];
+		c->exc_stack = vm->free_pages[vm->nfree][1];
+		return 0;
+	}
+	c->data = sys_page();
+	c->exc_stack = sys_page();
+	write_tables(vm, c->data, c->exc_stack);
+	mprotect(c->data, PAGE_SIZE, PROT_READ);
+	if (gm_map_sys(&vm->mem, (uint64_t)c->data, (uint64_t)c->data + PAGE_SIZE, PROT_READ) ||
+	    gm_map_sys(&vm->mem, (uint64_t)c->exc_stack, (uint64_t)c->exc_stack + PAGE_SIZE,
 		       PROT_READ | PROT_WRITE))
-		die("cannot map the VMM's CPL0 pages into the guest");
+		return -ENOMEM;
+	return 0;
 }
 
 /* ---- CPUID and XCR0 ---- */
@@ -234,6 +268,21 @@ static int fsgsbase_supported(struct kvm_cpuid2 *c)
 
 static struct kvm_cpuid2 *vm_cpuid;
 
+/* Bytes of the user (non-compacted) XSAVE image for the features in xcr0:
+ * what a Linux signal frame holds. */
+static uint32_t xstate_size(uint64_t xcr0)
+{
+	uint32_t size = 512 + 64;
+	for (int i = 2; i < 63; i++) {
+		if (!((xcr0 >> i) & 1))
+			continue;
+		uint32_t a, b, c, d;
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(i));
+		size = b + a > size ? b + a : size;
+	}
+	return size;
+}
+
 static void setup_cpuid(struct vm *vm)
 {
 	struct kvm_cpuid2 *c = supported_cpuid(vm->kvm_fd);
@@ -245,8 +294,7 @@ static void setup_cpuid(struct vm *vm)
 	/* The guest may use exactly the state components the host kernel
 	 * enabled for us (AVX-512 included, AMX only with permission). */
 	vm->xcr0 = host_xcr0() & supported;
-	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c))
-		die("KVM_SET_CPUID2: %s", strerror(errno));
+	vm->xstate_size = xstate_size(vm->xcr0);
 	vm_cpuid = c;
 }
 
@@ -256,6 +304,14 @@ static long kvm_check(int fd, long cap)
 {
 	long r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
 	return r < 0 ? 0 : r;
+}
+
+static void open_vm(struct vm *vm)
+{
+	int fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (fd < 0)
+		die("KVM_CREATE_VM: %s", strerror(errno));
+	vm->vm_fd = vm_hide_fd(fd);
 }
 
 void vm_create(struct vm *vm)
@@ -270,24 +326,60 @@ void vm_create(struct vm *vm)
 	long need = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 	if ((kvm_check(vm->kvm_fd, KVM_CAP_SYNC_REGS) & need) != need)
 		die("KVM lacks KVM_CAP_SYNC_REGS for regs and sregs");
-	int fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
-	if (fd < 0)
-		die("KVM_CREATE_VM: %s", strerror(errno));
-	vm->vm_fd = vm_hide_fd(fd);
-	fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (fd < 0)
-		die("KVM_CREATE_VCPU: %s", strerror(errno));
-	vm->vcpu_fd = vm_hide_fd(fd);
+	if (!kvm_check(vm->kvm_fd, KVM_CAP_IMMEDIATE_EXIT))
+		die("KVM lacks KVM_CAP_IMMEDIATE_EXIT (signals could not interrupt a vCPU)");
+	open_vm(vm);
 	vm->run_size = (size_t)ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED)
-		die("mmap kvm_run: %s", strerror(errno));
 	setup_cpuid(vm);
 	long slots = kvm_check(vm->vm_fd, KVM_CAP_NR_MEMSLOTS);
 	int r = gm_init(&vm->mem, vm->vm_fd, PT_POOL_PAGES, slots > 0 ? (uint32_t)slots : 32, vm->gpa_bits);
 	if (r)
 		die("guest page tables: %s", strerror(-r));
 	map_sys_pages(vm);
+}
+
+int vm_rebuild(struct vm *vm)
+{
+	open_vm(vm);
+	vm->next_vcpu_id = 0;
+	return gm_rebind(&vm->mem, vm->vm_fd);
+}
+
+static void setup_msrs(struct vm *vm, struct vcpu *c);
+
+int vm_add_vcpu(struct vm *vm, struct vcpu *c)
+{
+	memset(c, 0, sizeof(*c));
+	int r = vcpu_pages(vm, c);
+	if (r)
+		return r;
+	int fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, vm->next_vcpu_id);
+	if (fd < 0)
+		return errno == EINVAL || errno == ENOSPC ? -EAGAIN : -errno;
+	c->id = vm->next_vcpu_id++;
+	c->fd = vm_hide_fd(fd);
+	c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (c->run == MAP_FAILED) {
+		vm_unhide_fd(c->fd);
+		return -ENOMEM;
+	}
+	if (ioctl(c->fd, KVM_SET_CPUID2, vm_cpuid))
+		die("KVM_SET_CPUID2: %s", strerror(errno));
+	setup_msrs(vm, c);
+	return 0;
+}
+
+void vm_remove_vcpu(struct vm *vm, struct vcpu *c)
+{
+	munmap(c->run, vm->run_size);
+	vm_unhide_fd(c->fd);
+	if (vm->nfree < (int)ARRAY_SIZE(vm->free_pages)) {
+		vm->free_pages[vm->nfree][0] = c->data;
+		vm->free_pages[vm->nfree][1] = c->exc_stack;
+		vm->nfree++;
+	}
+	c->fd = -1;
+	c->run = NULL;
 }
 
 static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, int code)
@@ -304,10 +396,10 @@ static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t d
 	s->db = !code;
 }
 
-static void setup_sregs(struct vm *vm)
+static void setup_sregs(struct vm *vm, struct vcpu *c)
 {
 	struct kvm_sregs sr;
-	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sr))
+	if (ioctl(c->fd, KVM_GET_SREGS, &sr))
 		die("KVM_GET_SREGS: %s", strerror(errno));
 	sr.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
 	sr.cr3 = gm_cr3(&vm->mem);
@@ -320,21 +412,21 @@ static void setup_sregs(struct vm *vm)
 	sr.ds.selector = sr.es.selector = sr.fs.selector = sr.gs.selector = 0;
 	memset(&sr.tr, 0, sizeof(sr.tr));
 	sr.tr.selector = SEL_TSS;
-	sr.tr.base = (uint64_t)vm->sys_data + TSS_OFF;
+	sr.tr.base = (uint64_t)c->data + TSS_OFF;
 	sr.tr.limit = TSS_LIMIT;
 	sr.tr.type = 0xb;
 	sr.tr.present = 1;
 	memset(&sr.ldt, 0, sizeof(sr.ldt));
 	sr.ldt.unusable = 1;
-	sr.gdt.base = (uint64_t)vm->sys_data + GDT_OFF;
+	sr.gdt.base = (uint64_t)c->data + GDT_OFF;
 	sr.gdt.limit = GDT_ENTRIES * 8 - 1;
-	sr.idt.base = (uint64_t)vm->sys_data + IDT_OFF;
+	sr.idt.base = (uint64_t)c->data + IDT_OFF;
 	sr.idt.limit = 32 * 16 - 1;
-	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sr))
+	if (ioctl(c->fd, KVM_SET_SREGS, &sr))
 		die("KVM_SET_SREGS: %s", strerror(errno));
 }
 
-static void setup_msrs(struct vm *vm)
+static void setup_msrs(struct vm *vm, struct vcpu *c)
 {
 	struct kvm_msr_entry e[5] = {
 		{.index = MSR_STAR, .data = ((uint64_t)SEL_USER32_CS << 48) | ((uint64_t)SEL_KERNEL_CS << 32)},
@@ -346,24 +438,65 @@ static void setup_msrs(struct vm *vm)
 	struct kvm_msrs *m = calloc(1, sizeof(*m) + sizeof(e));
 	m->nmsrs = 5;
 	memcpy(m->entries, e, sizeof(e));
-	int set = ioctl(vm->vcpu_fd, KVM_SET_MSRS, m);
+	int set = ioctl(c->fd, KVM_SET_MSRS, m);
 	free(m);
 	if (set != 5)
 		die("KVM_SET_MSRS failed");
 	struct kvm_xcrs x = {.nr_xcrs = 1, .xcrs = {{.xcr = 0, .value = vm->xcr0}}};
-	if (ioctl(vm->vcpu_fd, KVM_SET_XCRS, &x))
+	if (ioctl(c->fd, KVM_SET_XCRS, &x))
 		die("KVM_SET_XCRS (xcr0 %#llx): %s", (unsigned long long)vm->xcr0, strerror(errno));
 }
 
-void vm_reset_vcpu(struct vm *vm, uint64_t rip, uint64_t rsp)
+void vm_reset_vcpu(struct vm *vm, struct vcpu *c, uint64_t rip, uint64_t rsp)
 {
-	setup_sregs(vm);
-	setup_msrs(vm);
+	setup_sregs(vm, c);
 	struct kvm_regs regs = {.rip = rip, .rsp = rsp, .rflags = RFLAGS_FIXED | RFLAGS_IF};
-	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs))
+	if (ioctl(c->fd, KVM_SET_REGS, &regs))
 		die("KVM_SET_REGS: %s", strerror(errno));
-	vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
-	vm->run->kvm_dirty_regs = 0;
+	c->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	c->run->kvm_dirty_regs = 0;
+}
+
+/* The tables' addresses in a copied sregs (a new thread's, or a forked
+ * child's) must be this vCPU's own. */
+void vm_own_tables(struct vcpu *c, struct kvm_sregs *sr)
+{
+	sr->tr.base = (uint64_t)c->data + TSS_OFF;
+	sr->gdt.base = (uint64_t)c->data + GDT_OFF;
+	sr->idt.base = (uint64_t)c->data + IDT_OFF;
+}
+
+/* KVM_GET_XSAVE2 (when the state is larger than 4 KiB) returns the same
+ * non-compacted layout as XSAVE, which is what signal frames use. */
+static size_t kvm_xsave_size(struct vm *vm)
+{
+	long n = kvm_check(vm->kvm_fd, KVM_CAP_XSAVE2);
+	return n > (long)sizeof(struct kvm_xsave) ? (size_t)n : sizeof(struct kvm_xsave);
+}
+
+int vm_get_xstate(struct vm *vm, struct vcpu *c, void *buf)
+{
+	size_t n = kvm_xsave_size(vm);
+	struct kvm_xsave *x = calloc(1, n);
+	if (!x)
+		return -ENOMEM;
+	int r = ioctl(c->fd, n > sizeof(*x) ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, x) ? -errno : 0;
+	if (!r)
+		memcpy(buf, x, vm->xstate_size);
+	free(x);
+	return r;
+}
+
+int vm_set_xstate(struct vm *vm, struct vcpu *c, const void *buf)
+{
+	size_t n = kvm_xsave_size(vm);
+	struct kvm_xsave *x = calloc(1, n);
+	if (!x)
+		return -ENOMEM;
+	memcpy(x, buf, vm->xstate_size);
+	int r = ioctl(c->fd, KVM_SET_XSAVE, x) ? -errno : 0;
+	free(x);
+	return r;
 }
 
 void vm_return_to_user(struct kvm_run *run, uint64_t rip, uint64_t rflags)

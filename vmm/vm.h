@@ -7,6 +7,7 @@
 #include "vmm/guestmem.h"
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Exits to the VMM are `out %al, $port` with an immediate port, so that no
@@ -34,32 +35,67 @@
 #define SYS_EXC_STUB_SIZE 16
 #define SYS_CALIBRATE 0x800 /* CPL3 `out` loop used by calibration */
 
-struct vm {
-	int kvm_fd, vm_fd, vcpu_fd;
+/* One vCPU: a guest thread.  Each has its own GDT/TSS/IDT page and IST
+ * stack, so exceptions on two vCPUs at once never share a frame. */
+struct vcpu {
+	int fd, id;
 	struct kvm_run *run;
-	size_t run_size;
-	struct guestmem mem;
-	uint8_t *sys_code;  /* trampoline + exception stubs (RX) */
-	uint8_t *sys_data;  /* GDT, TSS, IDT (RO) */
+	uint8_t *data;      /* GDT, TSS, IDT (RO) */
 	uint8_t *exc_stack; /* IST stack the stubs push the frame on (RW) */
-	uint8_t *doorbell;  /* guest page with no memory behind it */
-	uint64_t xcr0;
-	int gpa_bits;
 };
 
-/* Create the VM and its single vCPU; dies on failure (no guest yet). */
+struct vm {
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	struct guestmem mem;
+	uint8_t *sys_code;  /* trampoline + exception stubs (RX), shared */
+	uint8_t *doorbell;  /* guest page with no memory behind it */
+	uint64_t xcr0;
+	uint32_t xstate_size; /* user XSAVE image size (signal frames) */
+	int gpa_bits, next_vcpu_id;
+	bool io_rip_known, io_rip_on_insn; /* see vcpu.c rewritten_resume() */
+	/* CPL0 page pairs of vCPUs that ended, for the next one. */
+	uint8_t *free_pages[64][2];
+	int nfree;
+};
+
+/* Create the VM, without vCPUs; dies on failure (no guest yet). */
 void vm_create(struct vm *vm);
 
+/* A new vCPU with its own CPL0 tables, CPUID, MSRs and XCR0 set, its
+ * registers not.  Returns 0 or -errno (-EAGAIN when KVM has no more). */
+int vm_add_vcpu(struct vm *vm, struct vcpu *c);
+
+/* Close the vCPU; its pages go to the free list. */
+void vm_remove_vcpu(struct vm *vm, struct vcpu *c);
+
+/* After fork: the child's VM over its copy of the memory.  The inherited
+ * VM and vCPU fds are closed by the caller; slots and page tables are the
+ * same.  Returns 0 or -errno. */
+int vm_rebuild(struct vm *vm);
+
 /* Set the vCPU's CPU state for user-mode entry at rip with stack rsp. */
-void vm_reset_vcpu(struct vm *vm, uint64_t rip, uint64_t rsp);
+void vm_reset_vcpu(struct vm *vm, struct vcpu *c, uint64_t rip, uint64_t rsp);
 
 /* Return to guest user mode after an exit from CPL0: rip/rflags from the
  * syscall registers, user CS/SS.  Works on kvm_run's sync regs only. */
 void vm_return_to_user(struct kvm_run *run, uint64_t rip, uint64_t rflags);
 
+/* Point a copied sregs at c's own GDT, TSS and IDT. */
+void vm_own_tables(struct vcpu *c, struct kvm_sregs *sr);
+
+/* The guest's FPU/SSE/AVX state in the user XSAVE layout signal frames
+ * use (vm->xstate_size bytes).  0 or -errno. */
+int vm_get_xstate(struct vm *vm, struct vcpu *c, void *buf);
+int vm_set_xstate(struct vm *vm, struct vcpu *c, const void *buf);
+
 /* Move fd above the range the guest uses and mark it as the VMM's.
  * Returns the new fd. */
 int vm_hide_fd(int fd);
+/* Close a hidden fd and forget it. */
+void vm_unhide_fd(int fd);
+/* A hidden fd that must survive execve (the run's statistics). */
+void vm_keep_on_exec(int fd, int keep);
 /* True for the VMM's own file descriptors. */
 int vm_is_vmm_fd(long fd);
 /* The lowest hidden fd (close_range splits around [lo, hi]). */

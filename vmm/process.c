@@ -1,0 +1,528 @@
+/* clone, fork, vfork, execve, exit: a guest thread is a vCPU on a VMM
+ * thread, a guest process is a VMM process.
+ *
+ * - A thread (CLONE_VM | CLONE_THREAD) gets a new vCPU in the same VM, run
+ *   by a new host thread: futexes, fds, gettid() are the host's own.
+ * - A process (anything else) is a fork of the VMM: the child builds a VM
+ *   over its copy-on-write copy of guest memory (KVM ties a VM to the mm
+ *   that created it) and resumes the forking vCPU's state there.
+ * - execve re-executes the VMM on the new program, so a guest process is
+ *   always one VMM process, with its pid, its fds, its signal state. */
+#include "vmm/process.h"
+#include "vmm/signal.h"
+#include "vmm/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define THREAD_STACK (1u << 20)
+#define CLONE_THREAD_NEEDS (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+/* Flags a forked VMM can honour with fork() plus its own bookkeeping. */
+#define FORK_FLAGS (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
+		    CLONE_CHILD_CLEARTID | CLONE_SETTLS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM)
+
+struct clone_req {
+	uint64_t flags, stack, ptid, ctid, tls;
+};
+
+/* ---- the CPU state a new thread or child starts from ---- */
+
+/* The user state at the syscall being handled, %rax = 0 as clone
+ * returns it to the new thread. */
+static void child_state(struct thread *t, struct kvm_regs *regs, struct kvm_sregs *sregs)
+{
+	struct kvm_run *run = t->cpu.run;
+	*regs = run->s.regs.regs;
+	*sregs = run->s.regs.sregs;
+	regs->rip = t->user_rip;
+	regs->rflags = t->user_rflags;
+	regs->rax = 0;
+	struct kvm_run tmp;
+	tmp.s.regs.sregs = *sregs;
+	tmp.s.regs.regs = *regs;
+	vm_return_to_user(&tmp, regs->rip, regs->rflags); /* user CS/SS */
+	*sregs = tmp.s.regs.sregs;
+}
+
+/* Load regs/sregs/xstate into c and its sync-register area. */
+static int load_state(struct vm *vm, struct vcpu *c, const struct kvm_regs *regs,
+		      struct kvm_sregs *sregs, const void *xstate)
+{
+	vm_own_tables(c, sregs);
+	if (ioctl(c->fd, KVM_SET_SREGS, sregs) || ioctl(c->fd, KVM_SET_REGS, regs))
+		return -errno;
+	int r = vm_set_xstate(vm, c, xstate);
+	if (r)
+		return r;
+	c->run->s.regs.regs = *regs;
+	c->run->s.regs.sregs = *sregs;
+	c->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	c->run->kvm_dirty_regs = 0;
+	return 0;
+}
+
+/* ---- threads ---- */
+
+struct thread_start {
+	struct thread *t;
+	struct clone_req req;
+	sem_t ready;
+};
+
+static void *thread_main(void *arg)
+{
+	struct thread_start *s = arg;
+	struct thread *t = s->t;
+	struct clone_req req = s->req;
+	t->tid = (int)host_syscall6(SYS_gettid, 0, 0, 0, 0, 0, 0);
+	/* Both before the new thread runs, as Linux does: libc reads them. */
+	if (req.flags & CLONE_PARENT_SETTID)
+		guest_put(t->proc, req.ptid, &t->tid, 4);
+	if (req.flags & CLONE_CHILD_SETTID)
+		guest_put(t->proc, req.ctid, &t->tid, 4);
+	sem_post(&s->ready);
+	thread_run(t);
+}
+
+static struct thread *new_thread(struct thread *parent, const struct clone_req *req, long *err)
+{
+	struct proc *p = parent->proc;
+	struct thread *t = calloc(1, sizeof(*t));
+	uint8_t *xs = calloc(1, p->vm.xstate_size);
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	*err = t && xs ? vm_get_xstate(&p->vm, &parent->cpu, xs) : -ENOMEM;
+	if (!*err) {
+		pthread_mutex_lock(&p->lock);
+		*err = vm_add_vcpu(&p->vm, &t->cpu);
+		pthread_mutex_unlock(&p->lock);
+	}
+	if (!*err) {
+		child_state(parent, &regs, &sregs);
+		regs.rsp = req->stack ? req->stack : regs.rsp;
+		if (req->flags & CLONE_SETTLS)
+			sregs.fs.base = req->tls;
+		*err = load_state(&p->vm, &t->cpu, &regs, &sregs, xs);
+	}
+	free(xs);
+	if (*err && t && t->cpu.run)
+		vm_remove_vcpu(&p->vm, &t->cpu);
+	if (*err) {
+		free(t);
+		return NULL;
+	}
+	t->proc = p;
+	t->sigmask = parent->sigmask;
+	t->clear_child_tid = req->flags & CLONE_CHILD_CLEARTID ? req->ctid : 0;
+	return t;
+}
+
+static void link_thread(struct proc *p, struct thread *t)
+{
+	pthread_mutex_lock(&p->lock);
+	t->next = p->threads;
+	p->threads = t;
+	p->nthreads++;
+	pthread_mutex_unlock(&p->lock);
+	stats_add(&p->stats->threads, 1);
+}
+
+static long clone_thread(struct thread *parent, const struct clone_req *req)
+{
+	struct proc *p = parent->proc;
+	long err;
+	if ((req->flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS || (req->flags & CLONE_VFORK))
+		return -EINVAL;
+	struct thread *t = new_thread(parent, req, &err);
+	if (!t)
+		return err;
+	struct thread_start s = {t, *req, {{0}}};
+	sem_init(&s.ready, 0, 0);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	link_thread(p, t);
+	/* The new host thread starts with every signal blocked; it takes the
+	 * guest thread's mask once it can handle them. */
+	uint64_t all = ~0ull, old;
+	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8, 0, 0);
+	pthread_t th;
+	int r = pthread_create(&th, &attr, thread_main, &s);
+	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		thread_unlink(t);
+		vm_remove_vcpu(&p->vm, &t->cpu);
+		free(t);
+		return -EAGAIN;
+	}
+	while (sem_wait(&s.ready) && errno == EINTR)
+		;
+	sem_destroy(&s.ready);
+	return t->tid;
+}
+
+/* Remove t from its process; true when it was the last thread. */
+bool thread_unlink(struct thread *t)
+{
+	struct proc *p = t->proc;
+	pthread_mutex_lock(&p->lock);
+	for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			p->nthreads--;
+			break;
+		}
+	bool last = p->nthreads == 0;
+	pthread_mutex_unlock(&p->lock);
+	return last;
+}
+
+void thread_exit(struct thread *t)
+{
+	struct proc *p = t->proc;
+	if (thread_unlink(t))
+		proc_finish(p, t->exit_code, 0);
+	/* CLONE_CHILD_CLEARTID: what pthread_join waits for. */
+	if (t->clear_child_tid) {
+		uint32_t zero = 0;
+		if (!guest_put(p, t->clear_child_tid, &zero, 4))
+			host_syscall6(SYS_futex, (long)t->clear_child_tid, FUTEX_WAKE, 1, 0, 0, 0);
+	}
+	sig_thread_end();
+	pthread_mutex_lock(&p->lock);
+	vm_remove_vcpu(&p->vm, &t->cpu);
+	pthread_mutex_unlock(&p->lock);
+	free(t);
+	pthread_exit(NULL);
+}
+
+/* ---- fork ---- */
+
+/* In the child: only the forking thread exists; the VM and vCPU fds are
+ * the parent's and unusable here. */
+static void drop_parent_vm(struct proc *p, struct thread *t)
+{
+	for (struct thread *o = p->threads, *next; o; o = next) {
+		next = o->next;
+		vm_remove_vcpu(&p->vm, &o->cpu);
+		if (o != t)
+			free(o);
+	}
+	p->threads = t;
+	t->next = NULL;
+	p->nthreads = 1;
+	vm_unhide_fd(p->vm.vm_fd);
+}
+
+static void child_rebuild(struct thread *t, struct kvm_regs *regs, struct kvm_sregs *sregs, const void *xs)
+{
+	struct proc *p = t->proc;
+	pthread_rwlock_init(&p->mm, NULL);
+	pthread_mutex_init(&p->lock, NULL);
+	drop_parent_vm(p, t);
+	int r = vm_rebuild(&p->vm);
+	if (!r)
+		r = vm_add_vcpu(&p->vm, &t->cpu);
+	if (!r)
+		r = load_state(&p->vm, &t->cpu, regs, sregs, xs);
+	if (r)
+		die("fork: cannot rebuild the VM in the child: %s", strerror(-r));
+	t->tid = getpid();
+	t->npending = 0;
+	t->interrupted = false;
+	struct stats *s = p->run ? stats_proc_new(p->run, getpid(), getppid(), p->exe, p->argc, p->argv) : NULL;
+	p->stats = s ? s : &p->local;
+}
+
+/* The parent of a vfork waits until the child has exec'd or exited: the
+ * child holds the write end of a close-on-exec pipe. */
+static void vfork_wait(int fd)
+{
+	char c;
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	vm_unhide_fd(fd);
+}
+
+static long fork_parent(struct thread *t, const struct clone_req *req, pid_t pid, const int vpipe[2])
+{
+	if (req->flags & CLONE_PARENT_SETTID)
+		guest_put(t->proc, req->ptid, &pid, 4);
+	if (vpipe[0] >= 0) {
+		vm_unhide_fd(vpipe[1]);
+		vfork_wait(vpipe[0]);
+	}
+	return pid;
+}
+
+static long fork_child(struct thread *t, const struct clone_req *req)
+{
+	if (req->flags & CLONE_CHILD_SETTID)
+		guest_put(t->proc, req->ctid, &t->tid, 4);
+	t->clear_child_tid = req->flags & CLONE_CHILD_CLEARTID ? req->ctid : 0;
+	return 0;
+}
+
+static long fork_process(struct thread *t, const struct clone_req *req)
+{
+	struct proc *p = t->proc;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	int vpipe[2] = {-1, -1};
+	if ((req->flags & ~(uint64_t)FORK_FLAGS) || (req->flags & CSIGNAL) != SIGCHLD ||
+	    ((req->flags & CLONE_VM) && !(req->flags & CLONE_VFORK)))
+		return -EINVAL; /* README: what a forked VMM cannot honour */
+	uint8_t *xs = calloc(1, p->vm.xstate_size);
+	long r = xs ? vm_get_xstate(&p->vm, &t->cpu, xs) : -ENOMEM;
+	if (!r && (req->flags & CLONE_VFORK) && pipe2(vpipe, O_CLOEXEC))
+		r = -errno;
+	if (r) {
+		free(xs);
+		return r;
+	}
+	if (vpipe[0] >= 0) {
+		vpipe[0] = vm_hide_fd(vpipe[0]);
+		vpipe[1] = vm_hide_fd(vpipe[1]);
+	}
+	child_state(t, &regs, &sregs);
+	if (req->stack)
+		regs.rsp = req->stack;
+	if (req->flags & CLONE_SETTLS)
+		sregs.fs.base = req->tls;
+	uint64_t all = ~0ull, old;
+	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8, 0, 0);
+	pthread_rwlock_wrlock(&p->mm);
+	pthread_mutex_lock(&p->lock);
+	pid_t pid = fork();
+	if (pid == 0) {
+		child_rebuild(t, &regs, &sregs, xs);
+		if (vpipe[0] >= 0)
+			vm_unhide_fd(vpipe[0]);
+	} else {
+		pthread_mutex_unlock(&p->lock);
+		pthread_rwlock_unlock(&p->mm);
+	}
+	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+	free(xs);
+	if (pid < 0)
+		return -errno;
+	return pid ? fork_parent(t, req, pid, vpipe) : fork_child(t, req);
+}
+
+/* ---- execve ---- */
+
+#define EXEC_STRINGS_MAX (128u << 10)
+
+static long read_str(struct proc *p, uint64_t addr, char **out)
+{
+	char buf[PATH_MAX];
+	uint64_t n = 0;
+	for (; n < sizeof(buf); n++) {
+		if (guest_get(p, addr + n, &buf[n], 1))
+			return -EFAULT;
+		if (!buf[n])
+			break;
+	}
+	if (n == sizeof(buf))
+		return -E2BIG;
+	*out = strdup(buf);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* A NULL-terminated array of guest strings, copied. */
+static long read_strv(struct proc *p, uint64_t addr, char ***out, int *count)
+{
+	char **v = NULL;
+	int n = 0;
+	for (uint64_t s = 0;; n++) {
+		if (addr && guest_get(p, addr + (uint64_t)n * 8, &s, 8))
+			return -EFAULT;
+		if (!addr || !s || n >= (int)EXEC_STRINGS_MAX)
+			break;
+		char **nv = realloc(v, (size_t)(n + 2) * sizeof(char *));
+		if (!nv)
+			return -ENOMEM;
+		v = nv;
+		long r = read_str(p, s, &v[n]);
+		if (r)
+			return r;
+	}
+	if (!v && !(v = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	v[n] = NULL;
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+/* The path execveat names: relative to dirfd, or dirfd itself. */
+static long exec_path(struct proc *p, int dirfd, uint64_t upath, int flags, char **out)
+{
+	char *path;
+	long r = read_str(p, upath, &path);
+	if (r)
+		return r;
+	if ((flags & AT_EMPTY_PATH) && !path[0]) {
+		free(path);
+		return asprintf(out, "/proc/self/fd/%d", dirfd) < 0 ? -ENOMEM : 0;
+	}
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		*out = path;
+		return 0;
+	}
+	r = asprintf(out, "/proc/self/fd/%d/%s", dirfd, path) < 0 ? -ENOMEM : 0;
+	free(path);
+	return r;
+}
+
+/* argv of the VMM that continues this process on path. */
+static char **vmm_argv(struct proc *p, const char *path, char **argv, int argc)
+{
+	char **v = calloc((size_t)argc + 32 + 2 * (size_t)p->opt.nonly, sizeof(char *));
+	int n = 0;
+	if (!v)
+		return NULL;
+	v[n++] = p->vmm_exe;
+	v[n++] = "run";
+	v[n++] = "--exec-child";
+	asprintf(&v[n++], "--stats-fd=%d", p->run_fd);
+	if (p->opt.stats_path)
+		v[n++] = "--stats", v[n++] = (char *)p->opt.stats_path;
+	if (p->opt.summary)
+		v[n++] = "-c";
+	if (p->opt.no_rewrite)
+		v[n++] = "--no-rewrite";
+	if (p->verbose)
+		v[n++] = "-v";
+	for (int i = 0; i < p->opt.nonly; i++)
+		v[n++] = "--only", v[n++] = (char *)p->opt.only[i];
+	v[n++] = "--";
+	v[n++] = (char *)path;
+	/* Since Linux 5.18 an empty argv gets "" as argv[0]. */
+	v[n++] = argc ? argv[0] : "";
+	for (int i = 1; i < argc; i++)
+		v[n++] = argv[i];
+	return v;
+}
+
+static long do_exec(struct thread *t, const char *path, char **argv, int argc, char **envp)
+{
+	struct proc *p = t->proc;
+	long r = proc_exec_check(path);
+	if (r)
+		return r == -EISDIR ? -EACCES : r;
+	char **v = vmm_argv(p, path, argv, argc);
+	if (!v)
+		return -ENOMEM;
+	vm_keep_on_exec(p->run_fd, 1);
+	stats_proc_end(p->stats, STATS_EXECED, 0, 0);
+	r = host_syscall6(SYS_execve, (long)p->vmm_exe, (long)v, (long)envp, 0, 0, 0);
+	/* Only a resource problem gets here; the checks above passed. */
+	p->stats->state = STATS_RUNNING;
+	vm_keep_on_exec(p->run_fd, 0);
+	free(v);
+	return r;
+}
+
+static long sys_execveat_common(struct thread *t, int dirfd, uint64_t upath, uint64_t uargv,
+				uint64_t uenvp, int flags)
+{
+	struct proc *p = t->proc;
+	char *path = NULL, **argv = NULL, **envp = NULL;
+	int argc = 0, envc = 0;
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if (dirfd != AT_FDCWD && vm_is_vmm_fd(dirfd))
+		return -EBADF;
+	long r = exec_path(p, dirfd, upath, flags, &path);
+	if (!r)
+		r = read_strv(p, uargv, &argv, &argc);
+	if (!r)
+		r = read_strv(p, uenvp, &envp, &envc);
+	if (!r)
+		r = do_exec(t, path, argv, argc, envp);
+	free(path);
+	for (int i = 0; argv && i < argc; i++)
+		free(argv[i]);
+	for (int i = 0; envp && i < envc; i++)
+		free(envp[i]);
+	free(argv);
+	free(envp);
+	return r;
+}
+
+long proc_sys_execve(struct thread *t, const long a[6])
+{
+	return sys_execveat_common(t, AT_FDCWD, (uint64_t)a[0], (uint64_t)a[1], (uint64_t)a[2], 0);
+}
+
+long proc_sys_execveat(struct thread *t, const long a[6])
+{
+	return sys_execveat_common(t, (int)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (int)a[4]);
+}
+
+/* ---- the calls ---- */
+
+long proc_sys_clone(struct thread *t, const long a[6])
+{
+	/* x86-64 order: flags, stack, parent_tid, child_tid, tls. */
+	struct clone_req req = {(uint64_t)a[0], (uint64_t)a[1], (uint64_t)a[2], (uint64_t)a[3], (uint64_t)a[4]};
+	return req.flags & CLONE_THREAD ? clone_thread(t, &req) : fork_process(t, &req);
+}
+
+long proc_sys_clone3(struct thread *t, const long a[6])
+{
+	struct clone_args ca;
+	memset(&ca, 0, sizeof(ca));
+	if ((uint64_t)a[1] < CLONE_ARGS_SIZE_VER0 || (uint64_t)a[1] > 4096)
+		return -EINVAL;
+	size_t n = (uint64_t)a[1] < sizeof(ca) ? (size_t)a[1] : sizeof(ca);
+	if (guest_get(t->proc, (uint64_t)a[0], &ca, n))
+		return -EFAULT;
+	if (ca.set_tid || ca.cgroup || (ca.exit_signal & ~0xffull))
+		return -EINVAL;
+	struct clone_req req = {ca.flags | ca.exit_signal, ca.stack ? ca.stack + ca.stack_size : 0,
+				ca.parent_tid, ca.child_tid, ca.tls};
+	if (ca.flags & CSIGNAL)
+		return -EINVAL;
+	return req.flags & CLONE_THREAD ? clone_thread(t, &req) : fork_process(t, &req);
+}
+
+long proc_sys_fork(struct thread *t, const long a[6])
+{
+	struct clone_req req = {SIGCHLD, 0, 0, 0, 0};
+	(void)a;
+	return fork_process(t, &req);
+}
+
+long proc_sys_vfork(struct thread *t, const long a[6])
+{
+	struct clone_req req = {CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0};
+	(void)a;
+	return fork_process(t, &req);
+}
+
+long proc_sys_exit(struct thread *t, const long a[6])
+{
+	struct proc *p = t->proc;
+	if (t->cur_nr == SYS_exit_group) {
+		p->exit_status = (int)(a[0] & 0xff);
+		p->exiting = true;
+	} else {
+		t->exit_code = (int)(a[0] & 0xff);
+		t->exiting = true;
+	}
+	return 0;
+}
