@@ -91,6 +91,7 @@ struct proc {
 	} shm[HL_MAX_SHM];
 	bool verbose;
 	bool exiting;      /* exit_group was called: exit_status is set */
+	pid_t vfork_parent; /* a CLONE_VM vfork child: the parent it must update */
 	int exit_status;
 	int term_signal;   /* the guest is to die of this signal */
 	struct {

@@ -9,6 +9,7 @@
  * - execve re-executes the VMM on the new program, so a guest process is
  *   always one VMM process, with its pid, its fds, its signal state. */
 #include "vmm/process.h"
+#include "vmm/rewrite.h"
 #include "vmm/signal.h"
 #include "vmm/util.h"
 
@@ -22,7 +23,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define THREAD_STACK (1u << 20)
@@ -208,6 +211,54 @@ void thread_exit(struct thread *t)
 	pthread_exit(NULL);
 }
 
+/* ---- vfork ---- */
+
+/* A vfork child with CLONE_VM shares its parent's memory on Linux, and
+ * libc relies on it (posix_spawn reports a failed exec through it).  The
+ * VMM forks a copy instead, so before the child execs or exits, the pages
+ * it wrote are copied back into the parent, which is still frozen in
+ * vfork: the child's written pages are the ones mapped only by it
+ * (pagemap's "exclusively mapped" bit) in writable private mappings. */
+#define PM_PRESENT (1ull << 63)
+#define PM_EXCLUSIVE (1ull << 56)
+
+static void write_back_range(int pm, pid_t parent, uint64_t start, uint64_t end)
+{
+	uint64_t ent[512];
+	for (uint64_t va = start; va < end;) {
+		uint64_t n = (end - va) / PAGE_SIZE < 512 ? (end - va) / PAGE_SIZE : 512;
+		ssize_t got = pread(pm, ent, n * 8, (off_t)(va / PAGE_SIZE * 8));
+		if (got <= 0)
+			return;
+		for (uint64_t i = 0; i < (uint64_t)got / 8; i++) {
+			if ((ent[i] & (PM_PRESENT | PM_EXCLUSIVE)) != (PM_PRESENT | PM_EXCLUSIVE))
+				continue;
+			struct iovec io = {(void *)(va + i * PAGE_SIZE), PAGE_SIZE};
+			process_vm_writev(parent, &io, 1, &io, 1, 0);
+		}
+		va += (uint64_t)got / 8 * PAGE_SIZE;
+	}
+}
+
+void proc_vfork_release(struct proc *p)
+{
+	if (!p->vfork_parent)
+		return;
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pm < 0)
+		return;
+	pthread_rwlock_rdlock(&p->mm);
+	const struct guestmem *gm = &p->vm.mem;
+	for (size_t i = 0; i < gm->nvmas; i++) {
+		const struct gm_vma *v = &gm->vmas[i];
+		if ((v->prot & PROT_WRITE) && !rewrite_is_shared(p, v->start, v->end))
+			write_back_range(pm, p->vfork_parent, v->start, v->end);
+	}
+	pthread_rwlock_unlock(&p->mm);
+	close(pm);
+	p->vfork_parent = 0;
+}
+
 /* ---- fork ---- */
 
 /* In the child: only the forking thread exists; the VM and vCPU fds are
@@ -272,6 +323,8 @@ static long fork_child(struct thread *t, const struct clone_req *req)
 	if (req->flags & CLONE_CHILD_SETTID)
 		guest_put(t->proc, req->ctid, &t->tid, 4);
 	t->clear_child_tid = req->flags & CLONE_CHILD_CLEARTID ? req->ctid : 0;
+	if ((req->flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK))
+		t->proc->vfork_parent = getppid();
 	return 0;
 }
 
@@ -426,6 +479,7 @@ static long do_exec(struct thread *t, const char *path, char **argv, int argc, c
 	char **v = vmm_argv(p, path, argv, argc);
 	if (!v)
 		return -ENOMEM;
+	proc_vfork_release(p);
 	vm_keep_on_exec(p->run_fd, 1);
 	stats_proc_end(p->stats, STATS_EXECED, 0, 0);
 	r = host_syscall6(SYS_execve, (long)p->vmm_exe, (long)v, (long)envp, 0, 0, 0);

@@ -13,6 +13,10 @@ long proc_sys_execveat(struct thread *t, const long a[6]);
 /* exit and exit_group: mark the thread or the process as ending. */
 long proc_sys_exit(struct thread *t, const long a[6]);
 
+/* A vfork child about to exec or exit: its memory writes reach the
+ * parent, as if it had shared the parent's memory. */
+void proc_vfork_release(struct proc *p);
+
 /* Remove t from its process; true when it was the last thread. */
 bool thread_unlink(struct thread *t);
 

@@ -157,6 +157,7 @@ static void merge_one(struct stats *out, const struct stats *s, bool first)
 	}
 	out->unknown += s->unknown;
 	out->syscall_exits += s->syscall_exits;
+	out->trampoline_exits += s->trampoline_exits;
 	out->other_exits += s->other_exits;
 	out->kvm_run_ns += s->kvm_run_ns;
 	out->rewritten_sites += s->rewritten_sites;
@@ -204,8 +205,11 @@ static void totals_until(const struct run_stats *r, const struct stats *s, uint6
 	 * re-entry; that cost is measured by calibration, not guessed. */
 	double trips = 0;
 	if (r)
-		trips = (double)s->syscall_exits * cal_ns(r->cal_syscall_ns) +
-			(double)s->other_exits * cal_ns(r->cal_exit_ns);
+		/* a rewritten site exits straight from user mode: the
+		 * plain exit's cost, not the trampoline's */
+		trips = (double)s->trampoline_exits * cal_ns(r->cal_syscall_ns) +
+			(double)(s->syscall_exits - s->trampoline_exits + s->other_exits) *
+				cal_ns(r->cal_exit_ns);
 	t->user_ns = (double)s->kvm_run_ns > trips ? s->kvm_run_ns - (uint64_t)trips : 0;
 	uint64_t accounted = t->user_ns + t->host_ns;
 	t->exit_overhead_ns = t->wall_ns > accounted ? t->wall_ns - accounted : 0;
@@ -359,14 +363,14 @@ static void json_profile(const struct run_stats *r, const struct stats *m, const
 		",\n  \"calls\": %llu,\n  \"errors\": %llu,\n  \"unknown_syscalls\": %llu,\n"
 		"  \"wall_ns\": %llu,\n  \"user_ns\": %llu,\n  \"host_ns\": %llu,\n"
 		"  \"exit_overhead_ns\": %llu,\n  \"p\": %.6f,\n"
-		"  \"exits\": {\"syscall\": %llu, \"other\": %llu},\n"
+		"  \"exits\": {\"syscall\": %llu, \"trampoline\": %llu, \"other\": %llu},\n"
 		"  \"kvm_run_ns\": %llu,\n  \"rewritten_sites\": %llu,\n"
 		"  \"calibration\": {\"syscall_round_trip_ns\": %.1f, \"exit_round_trip_ns\": %.1f},\n",
 		(unsigned long long)t->calls, (unsigned long long)t->errors, (unsigned long long)m->unknown,
 		(unsigned long long)t->wall_ns, (unsigned long long)t->user_ns,
 		(unsigned long long)t->host_ns, (unsigned long long)t->exit_overhead_ns, json_num(t->p),
-		(unsigned long long)m->syscall_exits, (unsigned long long)m->other_exits,
-		(unsigned long long)m->kvm_run_ns, (unsigned long long)m->rewritten_sites,
+		(unsigned long long)m->syscall_exits, (unsigned long long)m->trampoline_exits,
+		(unsigned long long)m->other_exits, (unsigned long long)m->kvm_run_ns, (unsigned long long)m->rewritten_sites,
 		json_num(r->cal_syscall_ns), json_num(r->cal_exit_ns));
 }
 

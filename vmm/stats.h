@@ -44,6 +44,7 @@ struct stats {
 	struct sc_count sc[SC_TABLE_SIZE];
 	uint64_t unknown; /* numbers outside the table */
 	uint64_t syscall_exits, other_exits;
+	uint64_t trampoline_exits; /* syscall exits through the LSTAR trampoline */
 	uint64_t kvm_run_ns; /* time inside KVM_RUN, summed over threads */
 	uint64_t rewritten_sites;
 	uint64_t threads;    /* guest threads ever run, the first included */

@@ -49,6 +49,8 @@ static enum vcpu_action handle_syscall(struct thread *t)
 	long ret = sys_dispatch(t, nr, a);
 	stats_record(p->stats, nr, ret, now_ns() - t0);
 	stats_add(&p->stats->syscall_exits, 1);
+	if (trampoline)
+		stats_add(&p->stats->trampoline_exits, 1);
 	/* A forked child has a new vCPU: its registers are elsewhere now. */
 	r = &t->cpu.run->s.regs.regs;
 	t->last_nr = nr;
@@ -209,6 +211,8 @@ void proc_finish(struct proc *p, int exit_status, int term_signal)
 	if (__atomic_exchange_n(&finishing, 1, __ATOMIC_SEQ_CST))
 		for (;;)
 			pause();
+	if (!term_signal)
+		proc_vfork_release(p);
 	finish_stats(p, t, exit_status, term_signal);
 	if (term_signal)
 		die_of_signal(term_signal);

@@ -25,6 +25,7 @@
 #define PG 4096ul
 
 static struct proc p;
+static struct thread t = {.proc = &p};
 static _Alignas(4096) uint8_t exc_stack[4096];
 /* Stands in for the CPL0 code page: only its address matters here. */
 static _Alignas(4096) uint8_t sys_code[4096];
@@ -37,17 +38,23 @@ static int group_setup(void **state)
 	(void)state;
 	if (gm_init(&p.vm.mem, -1, 64, 100, 46))
 		return -1;
-	p.vm.run = calloc(1, sizeof(struct kvm_run));
-	p.vm.exc_stack = exc_stack;
+	t.cpu.run = calloc(1, sizeof(struct kvm_run));
+	t.cpu.exc_stack = exc_stack;
+	t.cpu.fd = -1;
 	p.vm.sys_code = sys_code;
-	p.vm.vm_fd = p.vm.vcpu_fd = p.vm.kvm_fd = -1;
-	return p.vm.run ? 0 : -1;
+	p.vm.vm_fd = p.vm.kvm_fd = -1;
+	p.stats = &p.local;
+	pthread_rwlock_init(&p.mm, NULL);
+	pthread_mutex_init(&p.lock, NULL);
+	p.threads = &t;
+	p.nthreads = 1;
+	return t.cpu.run ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	free(p.vm.run);
+	free(t.cpu.run);
 	free(p.shared);
 	gm_destroy(&p.vm.mem);
 	return 0;
@@ -57,24 +64,25 @@ static int group_teardown(void **state)
 static int reset(void **state)
 {
 	(void)state;
-	memset(p.vm.run, 0, sizeof(*p.vm.run));
+	memset(t.cpu.run, 0, sizeof(*t.cpu.run));
 	memset(exc_stack, 0, sizeof(exc_stack));
-	memset(&p.stats, 0, sizeof(p.stats));
-	p.exited = false;
+	memset(&p.local, 0, sizeof(p.local));
+	p.exiting = false;
 	p.exit_status = 0;
 	p.term_signal = 0;
-	p.cur_nr = 0;
+	t.cur_nr = 0;
+	t.exiting = false;
 	return 0;
 }
 
 static struct kvm_regs *regs(void)
 {
-	return &p.vm.run->s.regs.regs;
+	return &t.cpu.run->s.regs.regs;
 }
 
 static struct kvm_sregs *sregs(void)
 {
-	return &p.vm.run->s.regs.sregs;
+	return &t.cpu.run->s.regs.sregs;
 }
 
 /* The exit the LSTAR trampoline makes (`out` at its start, so rip is 2
@@ -85,7 +93,7 @@ static struct kvm_sregs *sregs(void)
 static void syscall_exit(uint16_t cs, long nr, long a0, long a1, long a2)
 {
 	reset(NULL);
-	struct kvm_run *run = p.vm.run;
+	struct kvm_run *run = t.cpu.run;
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = KVM_EXIT_IO_OUT;
 	run->io.port = HL_PORT_SYSCALL;
@@ -107,7 +115,7 @@ static void syscall_exit(uint16_t cs, long nr, long a0, long a1, long a2)
 static long do_syscall(long nr, long a0, long a1, long a2, enum vcpu_action want)
 {
 	syscall_exit(0x33, nr, a0, a1, a2);
-	assert_int_equal(vcpu_handle_exit(&p), want);
+	assert_int_equal(vcpu_handle_exit(&t), want);
 	return (long)regs()->rax;
 }
 
@@ -117,20 +125,20 @@ static void test_getpid_cpl3(void **state)
 {
 	(void)state;
 	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	assert_int_equal(regs()->rax, getpid());
 	assert_int_equal(regs()->rip, 0x401000);
 	assert_int_equal(regs()->rflags, 0x246);
 	assert_int_equal(regs()->rcx, 0x401000);
 	assert_int_equal(regs()->r11, 0x246);
-	assert_true(p.vm.run->kvm_dirty_regs & KVM_SYNC_X86_REGS);
+	assert_true(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_REGS);
 	/* No privilege change happened: no (costly) sregs write. */
-	assert_false(p.vm.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
+	assert_false(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
 	assert_int_equal(sregs()->cs.selector, 0x33);
-	assert_int_equal(p.stats.sc[SYS_getpid].count, 1);
-	assert_int_equal(p.stats.sc[SYS_getpid].errors, 0);
-	assert_int_equal(p.stats.syscall_exits, 1);
-	assert_false(p.exited);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
+	assert_int_equal(p.local.sc[SYS_getpid].errors, 0);
+	assert_int_equal(p.local.syscall_exits, 1);
+	assert_false(p.exiting);
 	assert_int_equal(p.term_signal, 0);
 }
 
@@ -138,7 +146,7 @@ static void test_getpid_cpl0(void **state)
 {
 	(void)state;
 	syscall_exit(0x10, SYS_getpid, 0, 0, 0);
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	assert_int_equal(regs()->rax, getpid());
 	assert_int_equal(regs()->rip, 0x401000);
 	assert_int_equal(regs()->rflags, 0x246);
@@ -148,9 +156,9 @@ static void test_getpid_cpl0(void **state)
 	assert_int_equal(sregs()->cs.l, 1);
 	assert_int_equal(sregs()->ss.selector, 0x2b);
 	assert_int_equal(sregs()->ss.dpl, 3);
-	assert_true(p.vm.run->kvm_dirty_regs & KVM_SYNC_X86_REGS);
-	assert_true(p.vm.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
-	assert_int_equal(p.stats.sc[SYS_getpid].count, 1);
+	assert_true(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_REGS);
+	assert_true(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
 }
 
 /* A site rewritten to `out %al, $0xe0` exits straight from CPL3: rip is
@@ -163,16 +171,16 @@ static void test_rewritten_site(void **state)
 	regs()->rcx = 0x1111;
 	regs()->r11 = 0x2222;
 	regs()->rflags = 0x202;
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	assert_int_equal(regs()->rax, getpid());
 	assert_int_equal(regs()->rip, 0x401002);
 	assert_int_equal(regs()->rflags, 0x202);
 	assert_int_equal(regs()->rcx, 0x1111);
 	assert_int_equal(regs()->r11, 0x2222);
-	assert_true(p.vm.run->kvm_dirty_regs & KVM_SYNC_X86_REGS);
-	assert_false(p.vm.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
-	assert_int_equal(p.stats.sc[SYS_getpid].count, 1);
-	assert_int_equal(p.stats.rewritten_sites, 0);
+	assert_true(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_REGS);
+	assert_false(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
+	assert_int_equal(p.local.rewritten_sites, 0);
 }
 
 /* After a trampoline exit, the `syscall` at rcx - 2 becomes `out`, but
@@ -209,34 +217,34 @@ static void test_rewrite_site(void **state)
 		uint8_t before[2] = {site[0], site[1]};
 		syscall_exit(0x10, SYS_getpid, 0, 0, 0);
 		regs()->rcx = (uint64_t)site + 2;
-		assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 		assert_int_equal(regs()->rax, getpid());
 		assert_int_equal(regs()->rip, (uint64_t)site + 2);
 		if (sites[i].rewritten) {
 			assert_int_equal(site[0], 0xe6);
 			assert_int_equal(site[1], HL_PORT_SYSCALL);
-			assert_int_equal(p.stats.rewritten_sites, 1);
+			assert_int_equal(p.local.rewritten_sites, 1);
 		} else {
 			assert_memory_equal(site, before, 2);
-			assert_int_equal(p.stats.rewritten_sites, 0);
+			assert_int_equal(p.local.rewritten_sites, 0);
 		}
 	}
 	/* A site whose second byte is past the mapping, and one outside
 	 * guest memory altogether (the VMM's own code). */
 	syscall_exit(0x10, SYS_getpid, 0, 0, 0);
 	regs()->rcx = (uint64_t)code + PG + 1;
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
-	assert_int_equal(p.stats.rewritten_sites, 0);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_int_equal(p.local.rewritten_sites, 0);
 	syscall_exit(0x10, SYS_getpid, 0, 0, 0);
 	regs()->rcx = (uint64_t)(uintptr_t)&getpid + 2;
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
-	assert_int_equal(p.stats.rewritten_sites, 0);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_int_equal(p.local.rewritten_sites, 0);
 	/* A wild rcx must not crash. */
 	static const uint64_t wild[] = {0, 1, 0xffffffffffffffffull, 0x8000000000000001ull};
 	for (size_t i = 0; i < sizeof(wild) / sizeof(wild[0]); i++) {
 		syscall_exit(0x10, SYS_getpid, 0, 0, 0);
 		regs()->rcx = wild[i];
-		assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	}
 	rewrite_forget_shared(&p, (uint64_t)shared, (uint64_t)shared + PG);
 	gm_unmap(&p.vm.mem, (uint64_t)code, (uint64_t)code + 3 * PG);
@@ -250,11 +258,11 @@ static void test_rflags_and_rax_high_bits(void **state)
 	 * reads as 1. */
 	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
 	regs()->r11 = 0x30244;
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	assert_int_equal(regs()->rflags, 0x246);
 	/* Linux uses the low 32 bits of %rax. */
 	syscall_exit(0x33, 0x100000000l | SYS_getpid, 0, 0, 0);
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	assert_int_equal(regs()->rax, getpid());
 }
 
@@ -264,16 +272,16 @@ static void test_unknown_syscall(void **state)
 	static const long bad[] = {1000, -1, 511, 512, 0x40000000l | 39 /* x32 */, 0x7fffffff};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		syscall_exit(0x33, bad[i], 0, 0, 0);
-		assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 		assert_int_equal((long)regs()->rax, -ENOSYS);
 		assert_int_equal(regs()->rip, 0x401000);
-		assert_false(p.exited);
+		assert_false(p.exiting);
 		assert_int_equal(p.term_signal, 0);
 		long nr = (int)bad[i];
 		if (nr < 0 || nr >= SC_TABLE_SIZE)
-			assert_int_equal(p.stats.unknown, 1);
+			assert_int_equal(p.local.unknown, 1);
 		else
-			assert_int_equal(p.stats.sc[nr].errors, 1);
+			assert_int_equal(p.local.sc[nr].errors, 1);
 	}
 }
 
@@ -281,15 +289,17 @@ static void test_exit_group(void **state)
 {
 	(void)state;
 	syscall_exit(0x33, SYS_exit_group, 7, 0, 0);
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_STOP);
-	assert_true(p.exited);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+	assert_true(p.exiting);
 	assert_int_equal(p.exit_status, 7);
 	assert_int_equal(p.term_signal, 0);
-	/* Only the low 8 bits, as wait() reports them. */
+	/* exit ends the thread only (the loop ends the process when it was
+	 * the last); only the low 8 bits, as wait() reports them. */
 	syscall_exit(0x33, SYS_exit, 0x1ff, 0, 0);
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_STOP);
-	assert_true(p.exited);
-	assert_int_equal(p.exit_status, 0xff);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_THREAD_EXIT);
+	assert_false(p.exiting);
+	assert_true(t.exiting);
+	assert_int_equal(t.exit_code, 0xff);
 }
 
 static void test_vmm_fd(void **state)
@@ -317,7 +327,7 @@ static void test_vmm_fd(void **state)
 	assert_int_not_equal(fcntl(hidden, F_GETFD), -1);
 	/* Still open, still ours, still close-on-exec. */
 	assert_true(fcntl(hidden, F_GETFD) & FD_CLOEXEC);
-	assert_int_equal(p.stats.sc[SYS_close_range].count, 1);
+	assert_int_equal(p.local.sc[SYS_close_range].count, 1);
 }
 
 static void test_write_pointer_checks(void **state)
@@ -329,7 +339,7 @@ static void test_write_pointer_checks(void **state)
 	/* The VMM's own memory: refused before the host sees it. */
 	assert_int_equal(do_syscall(SYS_write, 1, (long)vmm_data, 1, VCPU_CONTINUE), -EFAULT);
 	assert_int_equal(do_syscall(SYS_write, devnull, (long)vmm_data, 1, VCPU_CONTINUE), -EFAULT);
-	assert_int_equal(p.stats.sc[SYS_write].errors, 1);
+	assert_int_equal(p.local.sc[SYS_write].errors, 1);
 
 	/* Nothing mapped there: forwarded, and the host faults.  (Into a
 	 * pipe: /dev/null, which stdout may be, never reads the buffer.) */
@@ -380,7 +390,7 @@ static void test_arch_prctl(void **state)
 	(void)state;
 	assert_int_equal(do_syscall(SYS_arch_prctl, ARCH_SET_FS, 0x7f0000001000l, 0, VCPU_CONTINUE), 0);
 	assert_int_equal(sregs()->fs.base, 0x7f0000001000ull);
-	assert_true(p.vm.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
+	assert_true(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
 	assert_int_equal(do_syscall(SYS_arch_prctl, ARCH_SET_FS, (long)0xffff800000000000ull, 0,
 				    VCPU_CONTINUE), -EPERM);
 	assert_int_equal(sregs()->fs.base, 0);
@@ -395,11 +405,11 @@ static void test_arch_prctl(void **state)
 static void exception_exit(uint64_t rsp, const uint64_t *frame)
 {
 	reset(NULL);
-	p.vm.run->exit_reason = KVM_EXIT_IO;
-	p.vm.run->io.direction = KVM_EXIT_IO_OUT;
-	p.vm.run->io.port = HL_PORT_EXCEPTION;
-	p.vm.run->io.size = 1;
-	p.vm.run->io.count = 1;
+	t.cpu.run->exit_reason = KVM_EXIT_IO;
+	t.cpu.run->io.direction = KVM_EXIT_IO_OUT;
+	t.cpu.run->io.port = HL_PORT_EXCEPTION;
+	t.cpu.run->io.size = 1;
+	t.cpu.run->io.count = 1;
 	regs()->rsp = rsp;
 	if (frame)
 		memcpy(exc_stack + sizeof(exc_stack) - FRAME_WORDS * 8, frame, FRAME_WORDS * 8);
@@ -410,9 +420,9 @@ static int signal_for_vector(uint64_t vector)
 {
 	const uint64_t f[FRAME_WORDS] = {vector, 0x4, 0x401234, 0x33, 0x10246, 0x7ffd0000, 0x2b};
 	exception_exit((uint64_t)exc_stack + sizeof(exc_stack) - FRAME_WORDS * 8, f);
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_STOP);
-	assert_false(p.exited);
-	assert_int_equal(p.stats.other_exits, 1);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+	assert_false(p.exiting);
+	assert_int_equal(p.local.other_exits, 1);
 	return p.term_signal;
 }
 
@@ -453,13 +463,13 @@ static void test_exception_bad_rsp(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		exception_exit(bad[i], f);
-		assert_int_equal(vcpu_handle_exit(&p), VCPU_STOP);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
 		assert_int_equal(p.term_signal, SIGSEGV);
 	}
 	/* The lowest valid frame position is followed. */
 	exception_exit(base, NULL);
 	memcpy(exc_stack, f, sizeof(f));
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_STOP);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
 	assert_int_equal(p.term_signal, SIGILL);
 }
 
@@ -480,7 +490,7 @@ static void test_exception_rsp_wraps(void **state)
 		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 			signal(sigs[i], SIG_DFL);
 		exception_exit(0xfffffffffffffff0ull, f);
-		enum vcpu_action a = vcpu_handle_exit(&p);
+		enum vcpu_action a = vcpu_handle_exit(&t);
 		_exit(a == VCPU_STOP && p.term_signal == SIGSEGV ? 0 : 2);
 	}
 	int st;
@@ -497,7 +507,7 @@ static void test_exception_rsp_wraps(void **state)
 static void other_exit(uint32_t reason)
 {
 	reset(NULL);
-	p.vm.run->exit_reason = reason;
+	t.cpu.run->exit_reason = reason;
 	regs()->rip = 0x401000;
 }
 
@@ -510,14 +520,14 @@ static void test_fatal_exits(void **state)
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
 		other_exit(reasons[i]);
 		if (reasons[i] == KVM_EXIT_MMIO) {
-			p.vm.run->mmio.phys_addr = p.vm.mem.gpa_limit - PG;
-			p.vm.run->mmio.len = 1;
-			p.vm.run->mmio.is_write = 1;
+			t.cpu.run->mmio.phys_addr = p.vm.mem.gpa_limit - PG;
+			t.cpu.run->mmio.len = 1;
+			t.cpu.run->mmio.is_write = 1;
 		}
-		assert_int_equal(vcpu_handle_exit(&p), VCPU_STOP);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
 		assert_int_equal(p.term_signal, SIGSEGV);
-		assert_false(p.exited);
-		assert_int_equal(p.stats.other_exits, 1);
+		assert_false(p.exiting);
+		assert_int_equal(p.local.other_exits, 1);
 	}
 }
 
@@ -537,15 +547,15 @@ static void test_other_ports(void **state)
 	};
 	for (size_t i = 0; i < sizeof(io) / sizeof(io[0]); i++) {
 		other_exit(KVM_EXIT_IO);
-		p.vm.run->io.direction = io[i].dir;
-		p.vm.run->io.port = io[i].port;
-		p.vm.run->io.size = 1;
-		p.vm.run->io.count = 1;
+		t.cpu.run->io.direction = io[i].dir;
+		t.cpu.run->io.port = io[i].port;
+		t.cpu.run->io.size = 1;
+		t.cpu.run->io.count = 1;
 		regs()->rax = SYS_exit_group; /* must not be taken for a syscall */
-		assert_int_equal(vcpu_handle_exit(&p), VCPU_STOP);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
 		assert_int_equal(p.term_signal, SIGSEGV);
-		assert_false(p.exited);
-		assert_int_equal(p.stats.syscall_exits, 0);
+		assert_false(p.exiting);
+		assert_int_equal(p.local.syscall_exits, 0);
 	}
 }
 
@@ -553,9 +563,9 @@ static void test_intr_continues(void **state)
 {
 	(void)state;
 	other_exit(KVM_EXIT_INTR);
-	assert_int_equal(vcpu_handle_exit(&p), VCPU_CONTINUE);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	assert_int_equal(p.term_signal, 0);
-	assert_false(p.exited);
+	assert_false(p.exiting);
 }
 
 static void test_exception_signal_table(void **state)
