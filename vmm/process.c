@@ -32,7 +32,7 @@
 #define CLONE_THREAD_NEEDS (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
 /* Flags a forked VMM can honour with fork() plus its own bookkeeping. */
 #define FORK_FLAGS (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
-		    CLONE_CHILD_CLEARTID | CLONE_SETTLS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM)
+		    CLONE_CHILD_CLEARTID | CLONE_SETTLS | CLONE_SYSVSEM)
 
 struct clone_req {
 	uint64_t flags, stack, ptid, ctid, tls;
