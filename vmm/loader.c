@@ -89,12 +89,13 @@ static uint64_t push_str(struct stack_builder *sb, const char *s)
 }
 
 struct auxv_in {
-	uint64_t phdr, phnum, base, entry, random, platform, execfn;
+	uint64_t phdr, phnum, base, entry, random, platform, execfn, vdso;
 };
 
 static int fill_auxv(uint64_t *av, const struct auxv_in *in)
 {
 	uint64_t pairs[][2] = {
+		{AT_SYSINFO_EHDR, in->vdso},
 		{AT_HWCAP, getauxval(AT_HWCAP)},
 		{AT_PAGESZ, PAGE_SIZE},
 		{AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK)},
@@ -118,6 +119,8 @@ static int fill_auxv(uint64_t *av, const struct auxv_in *in)
 	};
 	int n = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
+		if (pairs[i][0] == AT_SYSINFO_EHDR && !pairs[i][1])
+			continue; /* no vDSO: absent, as libc expects */
 		av[n++] = pairs[i][0];
 		av[n++] = pairs[i][1];
 	}
@@ -232,7 +235,8 @@ static int load_elf(struct proc *p, struct image *im, const char *path, int argc
 		return exec_status(r);
 	}
 	struct auxv_in in = {.phdr = prog.phdr, .phnum = img.phnum, .entry = prog.entry,
-			     .base = img.interp[0] ? interp.lo : 0};
+			     .base = img.interp[0] ? interp.lo : 0,
+			     .vdso = p->vm.vdso_broken ? 0 : p->vm.vdso};
 	uint64_t rsp = 0;
 	if ((r = build_stack(p, argc, argv, envp, path, &in, &rsp))) {
 		hl_err("%s: cannot build the initial stack: %s", path, strerror(-r));

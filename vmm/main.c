@@ -28,6 +28,8 @@ static const char usage[] =
 	"  -v, --verbose      report guest faults and VMM decisions on stderr\n"
 	"      --no-rewrite   keep every syscall going through the LSTAR trampoline\n"
 	"                     (no lazy rewriting of syscall sites)\n"
+	"      --no-vdso      no vDSO in the guest: clock_gettime, gettimeofday, time\n"
+	"                     and getcpu become (trapped) system calls\n"
 	"      --only EXE     restrict the profile to the processes running EXE (a path\n"
 	"                     or a base name; repeatable), as Loupe's whitelist\n"
 	"  exit-floor [N]     measure the cost of one guest exit on this host\n"
@@ -60,6 +62,7 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 		{"verbose", no_argument, NULL, 'v'},
 		{"no-rewrite", no_argument, NULL, 'R'},
 		{"only", required_argument, NULL, 'o'},
+		{"no-vdso", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		/* internal: how a guest execve re-executes the VMM */
 		{"exec-child", no_argument, NULL, 'X'},
@@ -74,6 +77,7 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 		case 'c': p->opt.summary = true; break;
 		case 'v': p->verbose = true; break;
 		case 'R': p->opt.no_rewrite = true; break;
+		case 'D': p->opt.no_vdso = true; break;
 		case 'X': p->opt.exec_child = true; break;
 		case 'F': *stats_fd = atoi(optarg); break;
 		case 'o':
@@ -122,6 +126,8 @@ static int cmd_run(int argc, char **argv)
 	if (!realpath("/proc/self/exe", p.vmm_exe))
 		die("cannot find this program's own path: %s", strerror(errno));
 	vm_create(&p.vm);
+	if (!p.opt.no_vdso && vm_map_vdso(&p.vm, &p.vm.vdso))
+		p.vm.vdso = 0;
 	if (!p.opt.no_rewrite && rewrite_init())
 		p.opt.no_rewrite = true;
 	struct thread *t = first_thread(&p);

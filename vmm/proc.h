@@ -21,6 +21,7 @@ struct hl_options {
 	const char *stats_path; /* --stats FILE */
 	bool summary;           /* -c */
 	bool no_rewrite;        /* --no-rewrite */
+	bool no_vdso;           /* --no-vdso */
 	bool exec_child;        /* started by a guest execve: no PATH search */
 	const char *only[16];   /* --only EXE... */
 	int nonly;

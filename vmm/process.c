@@ -457,6 +457,8 @@ static char **vmm_argv(struct proc *p, const char *path, char **argv, int argc)
 		v[n++] = "-c";
 	if (p->opt.no_rewrite)
 		v[n++] = "--no-rewrite";
+	if (p->opt.no_vdso)
+		v[n++] = "--no-vdso";
 	if (p->verbose)
 		v[n++] = "-v";
 	for (int i = 0; i < p->opt.nonly; i++)

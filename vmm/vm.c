@@ -2,6 +2,7 @@
 #include "vmm/util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -347,6 +348,41 @@ int vm_rebuild(struct vm *vm)
 
 static void setup_msrs(struct vm *vm, struct vcpu *c);
 
+/* The guest reads the host's clock through the vDSO with its own rdtsc:
+ * only right when its TSC is the host's. */
+static int zero_tsc_offset(int fd)
+{
+	uint64_t zero = 0;
+	struct kvm_device_attr a = {.group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
+				    .addr = (uint64_t)&zero};
+	return ioctl(fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
+}
+
+int vm_map_vdso(struct vm *vm, uint64_t *base)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int r = -ENOENT;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char name[64] = "";
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %63s", &lo, &hi, name) < 2)
+			continue;
+		bool vdso = !strcmp(name, "[vdso]"), vvar = !strncmp(name, "[vvar", 5);
+		if (!vdso && !vvar)
+			continue;
+		/* Page tables only: the guest reads them, never maps over them. */
+		if (gm_map_sys(&vm->mem, lo, hi, PROT_READ | (vdso ? PROT_EXEC : 0)))
+			break;
+		if (vdso)
+			*base = lo, r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
 int vm_add_vcpu(struct vm *vm, struct vcpu *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -366,6 +402,8 @@ int vm_add_vcpu(struct vm *vm, struct vcpu *c)
 	if (ioctl(c->fd, KVM_SET_CPUID2, vm_cpuid))
 		die("KVM_SET_CPUID2: %s", strerror(errno));
 	setup_msrs(vm, c);
+	if (vm->vdso && zero_tsc_offset(c->fd))
+		vm->vdso_broken = true;
 	return 0;
 }
 

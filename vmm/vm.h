@@ -54,6 +54,8 @@ struct vm {
 	uint32_t xstate_size; /* user XSAVE image size (signal frames) */
 	int gpa_bits, next_vcpu_id;
 	bool io_rip_known, io_rip_on_insn; /* see vcpu.c rewritten_resume() */
+	uint64_t vdso;       /* the host's vDSO, mirrored in the guest; 0: none */
+	bool vdso_broken;    /* a vCPU's TSC could not be made the host's */
 	/* CPL0 page pairs of vCPUs that ended, for the next one. */
 	uint8_t *free_pages[64][2];
 	int nfree;
@@ -65,6 +67,10 @@ void vm_create(struct vm *vm);
 /* A new vCPU with its own CPL0 tables, CPUID, MSRs and XCR0 set, its
  * registers not.  Returns 0 or -errno (-EAGAIN when KVM has no more). */
 int vm_add_vcpu(struct vm *vm, struct vcpu *c);
+
+/* Mirror the VMM's own [vdso] and [vvar*] pages into the guest's page
+ * tables; *base is the vDSO's address.  0 or -errno. */
+int vm_map_vdso(struct vm *vm, uint64_t *base);
 
 /* Close the vCPU; its pages go to the free list. */
 void vm_remove_vcpu(struct vm *vm, struct vcpu *c);
