@@ -3,7 +3,8 @@
 # with its peers.  Idempotent: does nothing when everything is present.
 set -eu
 PKGS="build-essential cmake clang libclang-rt-14-dev libcmocka-dev linux-libc-dev
-musl-tools busybox-static python3 sqlite3 coreutils strace linux-perf"
+musl-tools busybox-static python3 sqlite3 coreutils strace linux-perf
+redis-server redis-tools nginx wrk curl dash make procps"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

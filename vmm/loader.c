@@ -316,6 +316,9 @@ static int exec_depth(struct proc *p, const char *path, int argc, char *const ar
 		return exec_script(p, &im, strdup(file), argc, argv, envp, depth);
 	if (!realpath(file, p->exe))
 		snprintf(p->exe, sizeof(p->exe), "%s", file);
+	/* The name it was run by, symlinks kept (redis-server is a link to
+	 * redis-check-rdb): what a whitelist names. */
+	snprintf(p->exe_name, sizeof(p->exe_name), "%s", file);
 	r = load_elf(p, &im, file, argc, argv, envp);
 	close(im.fd);
 	return r;

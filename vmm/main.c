@@ -49,7 +49,7 @@ static void attach_stats(struct proc *p, int fd)
 		return;
 	}
 	p->run_fd = fd == p->run_fd ? fd : vm_hide_fd(fd);
-	p->stats = stats_proc_new(p->run, getpid(), getppid(), p->exe, p->argc, p->argv);
+	p->stats = stats_proc_new(p->run, getpid(), getppid(), p->exe_name, p->argc, p->argv);
 	if (!p->stats)
 		p->stats = &p->local;
 }

@@ -83,6 +83,7 @@ struct proc {
 	int argc;
 	char *const *argv;
 	char exe[PATH_MAX]; /* what /proc/self/exe names natively */
+	char exe_name[PATH_MAX]; /* the path it was run by (statistics) */
 	char vmm_exe[PATH_MAX]; /* this binary, for execve */
 	uint64_t brk_start, brk_cur, brk_end;
 	uint64_t entry_rip, entry_rsp;

@@ -293,7 +293,7 @@ static void child_rebuild(struct thread *t, struct kvm_regs *regs, struct kvm_sr
 	t->tid = getpid();
 	t->npending = 0;
 	t->interrupted = false;
-	struct stats *s = p->run ? stats_proc_new(p->run, getpid(), getppid(), p->exe, p->argc, p->argv) : NULL;
+	struct stats *s = p->run ? stats_proc_new(p->run, getpid(), getppid(), p->exe_name, p->argc, p->argv) : NULL;
 	p->stats = s ? s : &p->local;
 }
 

@@ -38,7 +38,7 @@ struct stats {
 	int32_t pid, ppid;
 	int32_t exit_status; /* as a shell reports it: 128 + signal when killed */
 	int32_t term_signal; /* 0 unless killed */
-	char exe[STATS_EXE_MAX];   /* the executable, as /proc/self/exe names it */
+	char exe[STATS_EXE_MAX];   /* the executable, by the path it was run by */
 	char argv[STATS_ARGV_MAX]; /* argv joined by NULs, truncated */
 	uint32_t argv_len;
 	struct sc_count sc[SC_TABLE_SIZE];
