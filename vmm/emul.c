@@ -102,15 +102,14 @@ static long emu_close_range(struct thread *t, const long a[6])
 /* /proc/self/exe names the guest program, not the VMM. */
 static long readlink_exe(struct proc *p, uint64_t path, uint64_t buf, long size, long nr, const long a[6])
 {
-	char name[64], self[64];
+	char name[64];
 	long r = sys_validate(p, sc_lookup(nr), a);
 	if (r)
 		return r;
 	if (gm_read_guest(name, path, sizeof(name)) <= 0)
 		return -EFAULT;
 	name[sizeof(name) - 1] = 0;
-	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
-	if (strcmp(name, "/proc/self/exe") && strcmp(name, "/proc/thread-self/exe") && strcmp(name, self))
+	if (!proc_is_self_exe(name))
 		return host_syscall6(nr, a[0], a[1], a[2], a[3], 0, 0);
 	if (size <= 0)
 		return -EINVAL;

@@ -420,6 +420,13 @@ static long read_strv(struct proc *p, uint64_t addr, char ***out, int *count)
 	return 0;
 }
 
+bool proc_is_self_exe(const char *path)
+{
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
+	return !strcmp(path, "/proc/self/exe") || !strcmp(path, "/proc/thread-self/exe") || !strcmp(path, self);
+}
+
 /* The path execveat names: relative to dirfd, or dirfd itself. */
 static long exec_path(struct proc *p, int dirfd, uint64_t upath, int flags, char **out)
 {
@@ -430,6 +437,13 @@ static long exec_path(struct proc *p, int dirfd, uint64_t upath, int flags, char
 	if ((flags & AT_EMPTY_PATH) && !path[0]) {
 		free(path);
 		return asprintf(out, "/proc/self/fd/%d", dirfd) < 0 ? -ENOMEM : 0;
+	}
+	if (proc_is_self_exe(path)) {
+		/* busybox re-executes itself this way: natively it is the
+		 * program, here it would be the VMM. */
+		free(path);
+		*out = strdup(p->exe);
+		return *out ? 0 : -ENOMEM;
 	}
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
 		*out = path;

@@ -17,6 +17,9 @@ long proc_sys_exit(struct thread *t, const long a[6]);
  * parent, as if it had shared the parent's memory. */
 void proc_vfork_release(struct proc *p);
 
+/* path names this process's executable through /proc. */
+bool proc_is_self_exe(const char *path);
+
 /* Remove t from its process; true when it was the last thread. */
 bool thread_unlink(struct thread *t);
 
