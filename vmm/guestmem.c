@@ -296,6 +296,16 @@ int gm_init(struct guestmem *gm, int vm_fd, uint64_t pt_pages, uint32_t max_slot
 	return r;
 }
 
+uint64_t gm_gpa_to_va(const struct guestmem *gm, uint64_t gpa)
+{
+	for (size_t i = 0; i < gm->nslots; i++) {
+		const struct gm_slot *s = &gm->slots[i];
+		if (gpa >= s->gpa && gpa - s->gpa < s->end - s->start)
+			return s->start + (gpa - s->gpa);
+	}
+	return 0;
+}
+
 int gm_rebind(struct guestmem *gm, int vm_fd)
 {
 	gm->vm_fd = vm_fd;

@@ -98,6 +98,9 @@ int gm_check_str(const struct guestmem *gm, uint64_t addr, uint64_t max);
 long gm_read_guest(void *dst, uint64_t src, size_t len);
 long gm_write_guest(uint64_t dst, const void *src, size_t len);
 
+/* The guest virtual address a slot maps gpa at, or 0. */
+uint64_t gm_gpa_to_va(const struct guestmem *gm, uint64_t gpa);
+
 /* Guest-physical address for a guest virtual address (tests, debugging);
  * (uint64_t)-1 when the page is not mapped. */
 uint64_t gm_translate(const struct guestmem *gm, uint64_t va);

@@ -94,6 +94,8 @@ struct proc {
 	bool verbose;
 	bool exiting;      /* exit_group was called: exit_status is set */
 	pid_t vfork_parent; /* a CLONE_VM vfork child: the parent it must update */
+	uint64_t vfork_sp;  /* the parent thread's stack pointer at the vfork */
+	bool vfork_threaded; /* the parent had other threads */
 	int exit_status;
 	int term_signal;   /* the guest is to die of this signal */
 	struct {

@@ -251,7 +251,13 @@ void proc_vfork_release(struct proc *p)
 	const struct guestmem *gm = &p->vm.mem;
 	for (size_t i = 0; i < gm->nvmas; i++) {
 		const struct gm_vma *v = &gm->vmas[i];
-		if ((v->prot & PROT_WRITE) && !rewrite_is_shared(p, v->start, v->end))
+		/* With other threads in the parent, a page can also be ours
+		 * alone because one of them wrote its own copy: only the
+		 * frozen thread's stack, where libc's vfork children write,
+		 * is certainly the child's doing. */
+		bool stack = p->vfork_sp >= v->start && p->vfork_sp < v->end;
+		if ((v->prot & PROT_WRITE) && !rewrite_is_shared(p, v->start, v->end) &&
+		    (!p->vfork_threaded || stack))
 			write_back_range(pm, p->vfork_parent, v->start, v->end);
 	}
 	pthread_rwlock_unlock(&p->mm);
@@ -350,6 +356,8 @@ static long fork_process(struct thread *t, const struct clone_req *req)
 		vpipe[1] = vm_hide_fd(vpipe[1]);
 	}
 	child_state(t, &regs, &sregs);
+	p->vfork_sp = regs.rsp;
+	p->vfork_threaded = p->nthreads > 1;
 	if (req->stack)
 		regs.rsp = req->stack;
 	if (req->flags & CLONE_SETTLS)

@@ -89,9 +89,14 @@ static uint64_t host_block_all(void)
 	return old;
 }
 
-static void host_set_action(int sig, uint64_t handler)
+/* SIGCHLD's flags change what the host does for the children: no signal
+ * on stop, no zombies. */
+#define CHLD_FLAGS (SA_NOCLDSTOP | SA_NOCLDWAIT)
+
+static void host_set_action(int sig, uint64_t handler, uint64_t guest_flags)
 {
-	struct k_sigaction ka = {handler, SA_RESTORER, (uint64_t)hl_host_restorer, 0};
+	struct k_sigaction ka = {handler, SA_RESTORER | (sig == SIGCHLD ? guest_flags & CHLD_FLAGS : 0),
+				 (uint64_t)hl_host_restorer, 0};
 	if (handler != (uint64_t)SIG_DFL && handler != (uint64_t)SIG_IGN) {
 		/* No SA_RESTART: a blocking call must come back to the VMM so
 		 * the guest's handler runs; the VMM restarts it if the guest
@@ -108,17 +113,15 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (si->si_code > 0 && (SIGBIT(sig) & HOST_SYNC)) {
 		/* A fault of the VMM's own: die of it where it happened. */
-		host_set_action(sig, (uint64_t)SIG_DFL);
+		host_set_action(sig, (uint64_t)SIG_DFL, 0);
 		return;
 	}
 	if (!t)
 		return;
-	for (int i = 0; sig < 32 && i < t->npending; i++)
-		if (t->pending[i].info.si_signo == sig)
-			goto kick; /* standard signals do not queue */
+	/* The host already merged standard signals (per thread and per
+	 * process, as Linux does): every catch is one delivery. */
 	if (t->npending < HL_MAX_PENDING)
 		t->pending[t->npending++].info = *si;
-kick:
 	if (t->cpu.run)
 		t->cpu.run->immediate_exit = 1;
 }
@@ -129,11 +132,11 @@ static void mirror(int sig, const struct k_sigaction *act)
 	if (sig == SIGKILL || sig == SIGSTOP)
 		return;
 	if (act->handler == (uint64_t)SIG_IGN)
-		host_set_action(sig, (uint64_t)SIG_IGN);
+		host_set_action(sig, (uint64_t)SIG_IGN, act->flags);
 	else if (act->handler == (uint64_t)SIG_DFL && (SIGBIT(sig) & (DEFAULT_IGNORE | DEFAULT_STOP)))
-		host_set_action(sig, (uint64_t)SIG_DFL);
+		host_set_action(sig, (uint64_t)SIG_DFL, act->flags);
 	else
-		host_set_action(sig, (uint64_t)on_host_signal);
+		host_set_action(sig, (uint64_t)on_host_signal, act->flags);
 }
 
 void sig_init_process(struct proc *p)
@@ -399,6 +402,26 @@ bool sig_force(struct thread *t, int sig, int code, uint64_t addr)
 	return force(t, &si);
 }
 
+/* Which unmasked SIMD exception fired, from MXCSR, as Linux decodes it. */
+static int simd_fpe_code(struct thread *t)
+{
+	uint8_t *buf = calloc(1, t->proc->vm.xstate_size);
+	uint32_t mxcsr = 0;
+	if (buf && !vm_get_xstate(&t->proc->vm, &t->cpu, buf))
+		memcpy(&mxcsr, buf + 24, 4);
+	free(buf);
+	uint32_t e = mxcsr & ~(mxcsr >> 7) & 0x3f;
+	if (e & 0x01)
+		return FPE_FLTINV;
+	if (e & 0x04)
+		return FPE_FLTDIV;
+	if (e & 0x08)
+		return FPE_FLTOVF;
+	if (e & 0x12)
+		return FPE_FLTUND;
+	return e & 0x20 ? FPE_FLTRES : 0;
+}
+
 static void exception_info(struct thread *t, int vector, uint64_t err, uint64_t rip, siginfo_t *si)
 {
 	uint64_t cr2 = t->cpu.run->s.regs.sregs.cr2;
@@ -414,7 +437,7 @@ static void exception_info(struct thread *t, int vector, uint64_t err, uint64_t 
 		si->si_signo = SIGFPE, si->si_code = FPE_INTDIV, si->si_addr = (void *)rip;
 		break;
 	case 16: case 19:
-		si->si_signo = SIGFPE, si->si_code = FPE_FLTINV, si->si_addr = (void *)rip;
+		si->si_signo = SIGFPE, si->si_code = simd_fpe_code(t), si->si_addr = (void *)rip;
 		break;
 	case 6:
 		si->si_signo = SIGILL, si->si_code = ILL_ILLOPN, si->si_addr = (void *)rip;

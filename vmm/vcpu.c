@@ -219,6 +219,20 @@ void proc_finish(struct proc *p, int exit_status, int term_signal)
 	_exit(exit_status);
 }
 
+/* KVM_EXIT_MEMORY_FAULT (Linux 6.8+; not in every installed header)
+ * names the guest-physical address; 0 when the kernel did not say. */
+#define HL_EXIT_MEMORY_FAULT 39
+
+static uint64_t fault_address(struct thread *t)
+{
+	struct kvm_run *run = t->cpu.run;
+	uint64_t w[3];
+	if (run->exit_reason != HL_EXIT_MEMORY_FAULT)
+		return 0;
+	memcpy(w, &run->mmio, sizeof(w)); /* flags, gpa, size */
+	return gm_gpa_to_va(&t->proc->vm.mem, w[1]);
+}
+
 static void run_once(struct thread *t)
 {
 	struct proc *p = t->proc;
@@ -232,7 +246,7 @@ static void run_once(struct thread *t)
 	if (r < 0 && errno == EFAULT) {
 		/* The host could not back a guest page: a file mapping
 		 * beyond EOF.  Linux sends SIGBUS. */
-		if (!sig_force(t, SIGBUS, BUS_ADRERR, 0))
+		if (!sig_force(t, SIGBUS, BUS_ADRERR, fault_address(t)))
 			proc_finish(p, 0, SIGBUS);
 		return;
 	}
