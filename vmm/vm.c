@@ -75,6 +75,11 @@ int vm_hide_fd(int fd)
 	return nfd;
 }
 
+void vm_after_fork(void)
+{
+	pthread_mutex_init(&fd_lock, NULL);
+}
+
 void vm_unhide_fd(int fd)
 {
 	pthread_mutex_lock(&fd_lock);

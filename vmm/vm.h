@@ -98,6 +98,8 @@ int vm_set_xstate(struct vm *vm, struct vcpu *c, const void *buf);
 /* Move fd above the range the guest uses and mark it as the VMM's.
  * Returns the new fd. */
 int vm_hide_fd(int fd);
+/* In a forked child: the lock another thread may have held is free. */
+void vm_after_fork(void);
 /* Close a hidden fd and forget it. */
 void vm_unhide_fd(int fd);
 /* A hidden fd that must survive execve (the run's statistics). */
