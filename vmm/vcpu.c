@@ -1,4 +1,5 @@
 #include "vmm/vcpu.h"
+#include "vmm/decode.h"
 #include "vmm/process.h"
 #include "vmm/rewrite.h"
 #include "vmm/signal.h"
@@ -228,7 +229,7 @@ static uint64_t fault_address(struct thread *t)
 	struct kvm_run *run = t->cpu.run;
 	uint64_t w[3];
 	if (run->exit_reason != HL_EXIT_MEMORY_FAULT)
-		return 0;
+		return decode_mem_address(&run->s.regs.regs, &run->s.regs.sregs);
 	memcpy(w, &run->mmio, sizeof(w)); /* flags, gpa, size */
 	return gm_gpa_to_va(&t->proc->vm.mem, w[1]);
 }
