@@ -436,6 +436,7 @@ static void test_totals(void **state)
 	sh->end_ns = 101000; /* wall 100000 */
 	sh->kvm_run_ns = 50000;
 	sh->syscall_exits = 2;
+	sh->trampoline_exits = 2; /* a rewritten site would cost cal_exit_ns */
 	sh->other_exits = 1;
 	struct stats_totals t;
 	stats_totals(NULL, sh, &t);
@@ -450,6 +451,11 @@ static void test_totals(void **state)
 	stats_totals(f->r, sh, &t);
 	assert_int_equal(t.user_ns, 50000 - 2 * 10000 - 5000);
 	assert_true(t.p > 0.1379 && t.p < 0.1380); /* 4000 / 29000 */
+	/* One of the two from a rewritten site: an exit's cost, not a trip
+	 * through the trampoline. */
+	sh->trampoline_exits = 1;
+	stats_totals(f->r, sh, &t);
+	assert_int_equal(t.user_ns, 50000 - 10000 - 2 * 5000);
 	/* A calibration above the KVM_RUN time leaves no user time. */
 	f->r->cal_exit_ns = 1e9;
 	stats_totals(f->r, sh, &t);
