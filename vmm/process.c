@@ -80,6 +80,7 @@ struct thread_start {
 	struct thread *t;
 	struct clone_req req;
 	sem_t ready;
+	int tid; /* t may be gone by the time the parent reads it */
 };
 
 static void *thread_main(void *arg)
@@ -93,6 +94,7 @@ static void *thread_main(void *arg)
 		guest_put(t->proc, req.ptid, &t->tid, 4);
 	if (req.flags & CLONE_CHILD_SETTID)
 		guest_put(t->proc, req.ctid, &t->tid, 4);
+	s->tid = t->tid;
 	sem_post(&s->ready);
 	thread_run(t);
 }
@@ -149,7 +151,7 @@ static long clone_thread(struct thread *parent, const struct clone_req *req)
 	struct thread *t = new_thread(parent, req, &err);
 	if (!t)
 		return err;
-	struct thread_start s = {t, *req, {{0}}};
+	struct thread_start s = {t, *req, {{0}}, 0};
 	sem_init(&s.ready, 0, 0);
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
@@ -173,7 +175,7 @@ static long clone_thread(struct thread *parent, const struct clone_req *req)
 	while (sem_wait(&s.ready) && errno == EINTR)
 		;
 	sem_destroy(&s.ready);
-	return t->tid;
+	return s.tid;
 }
 
 /* Remove t from its process; true when it was the last thread. */
