@@ -222,6 +222,7 @@ void thread_exit(struct thread *t)
  * vfork: the child's written pages are the ones mapped only by it
  * (pagemap's "exclusively mapped" bit) in writable private mappings. */
 #define PM_PRESENT (1ull << 63)
+#define VFORK_FRAMES (64u << 10)
 #define PM_EXCLUSIVE (1ull << 56)
 
 static void write_back_range(int pm, pid_t parent, uint64_t start, uint64_t end)
@@ -251,16 +252,18 @@ void proc_vfork_release(struct proc *p)
 		return;
 	pthread_rwlock_rdlock(&p->mm);
 	const struct guestmem *gm = &p->vm.mem;
+	/* With other threads in the parent, a page can also be ours alone
+	 * because one of them wrote its own copy: then only the frozen
+	 * thread's own frames, where libc's vfork children write (the
+	 * caller's posix_spawn arguments), are certainly the child's doing.
+	 * Adjacent thread stacks can share one mapping, hence the window. */
+	uint64_t lo = p->vfork_threaded ? PAGE_DOWN(p->vfork_sp) - PAGE_SIZE : 0;
+	uint64_t hi = p->vfork_threaded ? PAGE_UP(p->vfork_sp) + VFORK_FRAMES : ~0ull;
 	for (size_t i = 0; i < gm->nvmas; i++) {
 		const struct gm_vma *v = &gm->vmas[i];
-		/* With other threads in the parent, a page can also be ours
-		 * alone because one of them wrote its own copy: only the
-		 * frozen thread's stack, where libc's vfork children write,
-		 * is certainly the child's doing. */
-		bool stack = p->vfork_sp >= v->start && p->vfork_sp < v->end;
-		if ((v->prot & PROT_WRITE) && !rewrite_is_shared(p, v->start, v->end) &&
-		    (!p->vfork_threaded || stack))
-			write_back_range(pm, p->vfork_parent, v->start, v->end);
+		uint64_t a = v->start > lo ? v->start : lo, b = v->end < hi ? v->end : hi;
+		if (a < b && (v->prot & PROT_WRITE) && !rewrite_is_shared(p, a, b))
+			write_back_range(pm, p->vfork_parent, a, b);
 	}
 	pthread_rwlock_unlock(&p->mm);
 	close(pm);
