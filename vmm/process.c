@@ -160,11 +160,10 @@ static long clone_thread(struct thread *parent, const struct clone_req *req)
 	link_thread(p, t);
 	/* The new host thread starts with every signal blocked; it takes the
 	 * guest thread's mask once it can handle them. */
-	uint64_t all = ~0ull, old;
-	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8, 0, 0);
+	uint64_t old = sig_host_block_all();
 	pthread_t th;
 	int r = pthread_create(&th, &attr, thread_main, &s);
-	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+	sig_host_restore(old);
 	pthread_attr_destroy(&attr);
 	if (r) {
 		thread_unlink(t);
@@ -368,8 +367,7 @@ static long fork_process(struct thread *t, const struct clone_req *req)
 		regs.rsp = req->stack;
 	if (req->flags & CLONE_SETTLS)
 		sregs.fs.base = req->tls;
-	uint64_t all = ~0ull, old;
-	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8, 0, 0);
+	uint64_t old = sig_host_block_all();
 	pthread_rwlock_wrlock(&p->mm);
 	pthread_mutex_lock(&p->lock);
 	pid_t pid = fork();
@@ -381,7 +379,7 @@ static long fork_process(struct thread *t, const struct clone_req *req)
 		pthread_mutex_unlock(&p->lock);
 		pthread_rwlock_unlock(&p->mm);
 	}
-	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+	sig_host_restore(old);
 	free(xs);
 	if (pid < 0)
 		return -errno;

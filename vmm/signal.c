@@ -76,13 +76,18 @@ struct thread *sig_self(void)
 void hl_host_restorer(void);
 __asm__(".text\n.globl hl_host_restorer\nhl_host_restorer:\n\tmov $15, %eax\n\tsyscall\n\thlt\n");
 
+void sig_host_restore(uint64_t mask)
+{
+	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8, 0, 0);
+}
+
 static void host_mask(uint64_t mask)
 {
 	mask &= ~HOST_SYNC;
 	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8, 0, 0);
 }
 
-static uint64_t host_block_all(void)
+uint64_t sig_host_block_all(void)
 {
 	uint64_t all = ~0ull, old = 0;
 	host_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, (long)&old, 8, 0, 0);
@@ -159,7 +164,7 @@ void sig_thread_start(struct thread *t)
 
 void sig_thread_end(void)
 {
-	host_block_all();
+	sig_host_block_all();
 	self = NULL;
 }
 
@@ -356,8 +361,7 @@ static void deliver_one(struct thread *t, const siginfo_t *si)
 
 void sig_deliver(struct thread *t)
 {
-	uint64_t saved_host = host_block_all();
-	(void)saved_host; /* the mask set below is the guest's */
+	sig_host_block_all(); /* the queue is ours; the guest's mask comes back below */
 	int i;
 	while ((i = next_deliverable(t)) >= 0) {
 		siginfo_t si = t->pending[i].info;

@@ -58,6 +58,12 @@ long sig_rt_sigreturn(struct thread *t, const long a[6]);
  * temporary mask also applied to delivery when they return. */
 long sig_masked_wait(struct thread *t, const long a[6]);
 
+/* Block every host signal on this thread (the VMM's own work that must
+ * not be interrupted: fork, thread creation); returns the old mask for
+ * sig_host_restore(). */
+uint64_t sig_host_block_all(void);
+void sig_host_restore(uint64_t mask);
+
 /* The thread that is running on this host thread (NULL outside guests). */
 struct thread *sig_self(void);
 
