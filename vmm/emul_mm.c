@@ -55,7 +55,7 @@ static long mm_mmap(struct proc *p, long nr, const long a[6])
 		munmap((void *)r, len);
 		return g;
 	}
-	rewrite_forget_shared(p, (uint64_t)r, (uint64_t)r + len);
+	rewrite_unmap(p, (uint64_t)r, (uint64_t)r + len);
 	if ((flags & MAP_TYPE) != MAP_PRIVATE)
 		rewrite_note_shared(p, (uint64_t)r, (uint64_t)r + len);
 	return r;
@@ -77,7 +77,7 @@ static long mm_munmap(struct proc *p, long nr, const long a[6])
 		if (munmap((void *)cur, e - cur))
 			return -errno;
 		gm_unmap(mem(p), cur, e);
-		rewrite_forget_shared(p, cur, e);
+		rewrite_unmap(p, cur, e);
 		cur = e;
 	}
 	return 0;
@@ -101,6 +101,10 @@ static long mm_mprotect(struct proc *p, long nr, const long a[6])
 	uint64_t addr = (uint64_t)a[0], len = PAGE_UP((uint64_t)a[1]);
 	long pkey = nr == SYS_pkey_mprotect ? a[3] : 0;
 	long r = range_check(p, addr, (uint64_t)a[1]);
+	/* Before the guest can write: if the call fails, the sites are
+	 * only rewritten again. */
+	if (!r)
+		rewrite_protect(p, addr, addr + len, (int)a[2]);
 	if (!r)
 		r = host_syscall6(nr, a[0], a[1], a[2], pkey, 0, 0);
 	if (!r && len)
@@ -163,6 +167,7 @@ static long mm_mremap(struct proc *p, long nr, const long a[6])
 	int g;
 	if (new == old && nlen <= olen) {
 		gm_unmap(mem(p), old + nlen, old + olen);
+		rewrite_unmap(p, old + nlen, old + olen);
 		return r;
 	}
 	if (new == old) {
@@ -171,6 +176,8 @@ static long mm_mremap(struct proc *p, long nr, const long a[6])
 		/* Moving a shared mapping keeps it shared: never rewritten. */
 		bool shared = rewrite_is_shared(p, old, old + span);
 		g = remap_vmas(p, old, olen ? olen : nlen, new, nlen);
+		/* MREMAP_DONTUNMAP leaves the old range empty: no sites. */
+		rewrite_move(p, old, olen, new, nlen);
 		if (!(flags & MREMAP_DONTUNMAP) && olen) {
 			gm_unmap(mem(p), old, old + olen);
 			rewrite_forget_shared(p, old, old + olen);
@@ -203,6 +210,7 @@ static long mm_brk(struct proc *p, long nr, const long a[6])
 		mmap((void *)nend, oend - nend, PROT_NONE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 		gm_unmap(mem(p), nend, oend);
+		rewrite_unmap(p, nend, oend);
 	}
 	p->brk_cur = want;
 	return (long)want;
@@ -246,8 +254,10 @@ static long mm_shmdt(struct proc *p, long nr, const long a[6])
 		if (p->shm[i].addr != addr || !p->shm[i].len)
 			continue;
 		long r = host_syscall6(SYS_shmdt, a[0], 0, 0, 0, 0, 0);
-		if (!r)
+		if (!r) {
 			gm_unmap(mem(p), addr, addr + p->shm[i].len);
+			rewrite_unmap(p, addr, addr + p->shm[i].len);
+		}
 		p->shm[i].len = r ? p->shm[i].len : 0;
 		return r;
 	}

@@ -63,6 +63,7 @@ struct thread {
 	volatile int npending;
 	/* The last syscall returned -EINTR: SA_RESTART may re-execute it. */
 	long last_nr;
+	uint64_t rw_gen;  /* p->rw_gen when this vCPU last entered the guest */
 	bool interrupted;
 	bool regs_replaced;   /* rt_sigreturn set every register */
 	bool exiting;         /* exit (not exit_group) was called */
@@ -102,6 +103,13 @@ struct proc {
 		uint64_t start, end;
 	} *shared;        /* MAP_SHARED guest ranges */
 	int nshared, shared_cap;
+	struct rw_site {
+		uint64_t addr;
+		bool live;         /* rewritten now */
+		uint64_t restored; /* else: rw_gen when `syscall` was put back */
+	} *sites;         /* rewritten syscall sites, sorted (rewrite.c) */
+	int nsites, sites_cap;
+	uint64_t rw_gen;  /* counts restores of sites */
 	uint64_t auxv[64];
 	int nauxv; /* words in auxv, AT_NULL pair included */
 	/* mm: the vma table, slots, page tables, shared ranges.  Readers

@@ -293,6 +293,7 @@ static void child_rebuild(struct thread *t, struct kvm_regs *regs, struct kvm_sr
 	pthread_rwlock_init(&p->mm, NULL);
 	pthread_mutex_init(&p->lock, NULL);
 	vm_after_fork();
+	rewrite_after_fork();
 	drop_parent_vm(p, t);
 	int r = vm_rebuild(&p->vm);
 	if (!r)

@@ -16,20 +16,50 @@
 
 /* ---- exit handlers ---- */
 
-/* Where a rewritten site's exit leaves %rip depends on the hypervisor:
- * past the `out` (kvm-pvm), or on it with KVM stepping over it at the next
- * KVM_RUN unless %rip was changed (VMX, SVM).  Found at the first such
- * exit, from the bytes around %rip. */
-static uint64_t rewritten_resume(struct thread *t, uint64_t rip)
+/* The site of an `out` exit, from the table of rewritten sites, or 0 when
+ * the guest ran an `out` we did not write.  Where KVM leaves %rip after it
+ * depends on the hypervisor: past the `out` (kvm-pvm), or on it, to be
+ * stepped over at the next KVM_RUN unless %rip changed (VMX, SVM); the
+ * first exit that tells the two apart decides for the process. */
+static uint64_t rewritten_site(struct thread *t, uint64_t rip)
 {
-	struct vm *vm = &t->proc->vm;
-	if (!vm->io_rip_known) {
-		uint8_t b[2] = {0, 0};
-		gm_read_guest(b, rip, 2);
-		vm->io_rip_on_insn = b[0] == 0xe6 && b[1] == HL_PORT_SYSCALL;
+	struct proc *p = t->proc;
+	struct vm *vm = &p->vm;
+	pthread_rwlock_rdlock(&p->mm);
+	bool on = rewrite_is_site(p, rip, t->rw_gen), after = rewrite_is_site(p, rip - 2, t->rw_gen);
+	pthread_rwlock_unlock(&p->mm);
+	if (!vm->io_rip_known && on != after) {
+		vm->io_rip_on_insn = on;
 		vm->io_rip_known = true;
 	}
-	return vm->io_rip_on_insn ? rip + 2 : rip;
+	if (vm->io_rip_known ? vm->io_rip_on_insn : !after)
+		return on ? rip : 0;
+	return after ? rip - 2 : 0;
+}
+
+static void complete_io(struct thread *t);
+
+/* Port I/O a Linux process may not do (IOPL 0): the #GP Linux turns into
+ * SIGSEGV, which the guest may catch.  KVM must not finish the `in` or
+ * `out` behind the signal handler's back. */
+static enum vcpu_action port_io_fault(struct thread *t)
+{
+	struct kvm_regs *r = &t->cpu.run->s.regs.regs;
+	complete_io(t);
+	uint64_t rip = r->rip;
+	uint8_t b[2] = {0, 0};
+	if (!t->proc->vm.io_rip_on_insn) {
+		/* Past the instruction: `out imm8` (2 bytes) or `out %dx` (1). */
+		gm_read_guest(b, rip - 2, 2);
+		rip -= b[0] == 0xe6 || b[0] == 0xe4 ? 2 : 1;
+	}
+	t->cpu.pio_rip = 0;
+	if (t->proc->verbose)
+		hl_err("guest port I/O (%s port %#x) at rip %#llx: not a system call",
+		       t->cpu.run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", t->cpu.run->io.port,
+		       (unsigned long long)rip);
+	stats_add(&t->proc->stats->other_exits, 1);
+	return sig_exception(t, 13, 0, rip, r->rsp, r->rflags) ? VCPU_CONTINUE : VCPU_STOP;
 }
 
 static enum vcpu_action handle_syscall(struct thread *t)
@@ -38,14 +68,18 @@ static enum vcpu_action handle_syscall(struct thread *t)
 	struct kvm_regs *r = &t->cpu.run->s.regs.regs;
 	/* Through the LSTAR trampoline, or from a rewritten site (rewrite.c). */
 	bool trampoline = r->rip == (uint64_t)p->vm.sys_code + SYS_TRAMPOLINE + 2;
+	uint64_t site = trampoline ? r->rcx - 2 : rewritten_site(t, r->rip);
+	if (!site)
+		return port_io_fault(t);
+	if (!trampoline && p->vm.io_rip_on_insn)
+		t->cpu.pio_rip = r->rip;
 	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
 	/* Linux looks at the low 32 bits of %rax only. */
 	long nr = (int)r->rax;
 	t->cur_nr = nr;
-	t->user_rip = trampoline ? r->rcx : rewritten_resume(t, r->rip);
+	t->user_rip = site + 2;
 	t->user_rflags = trampoline ? r->r11 : r->rflags;
 	t->regs_replaced = false;
-	uint64_t site = t->user_rip - 2;
 	uint64_t t0 = now_ns();
 	long ret = sys_dispatch(t, nr, a);
 	stats_record(p->stats, nr, ret, now_ns() - t0);
@@ -93,6 +127,21 @@ int vcpu_exception_signal(int vector)
 	}
 }
 
+/* The address of the instruction at a site that rewrite.c was changing
+ * under this vCPU (rewrite.c), or 0: an int3 it wrote for a moment (a trap:
+ * after the int3), or an `out` the hypervisor decoded again too late.
+ * Waiting for the mm lock waits for the change to finish. */
+static uint64_t patch_race(struct thread *t, uint64_t vector, uint64_t rip)
+{
+	uint64_t at = vector == 3 ? rip - 1 : rip;
+	if (vector != 3 && vector != 6 && vector != 13)
+		return 0;
+	pthread_rwlock_rdlock(&t->proc->mm);
+	bool r = rewrite_patch_race(t->proc, at);
+	pthread_rwlock_unlock(&t->proc->mm);
+	return r ? at : 0;
+}
+
 /* The IDT stub pushed the vector, and the CPU the error code and the
  * interrupted context, on the exception stack. */
 static enum vcpu_action handle_exception(struct thread *t)
@@ -101,6 +150,10 @@ static enum vcpu_action handle_exception(struct thread *t)
 	struct kvm_run *run = t->cpu.run;
 	uint64_t rsp = run->s.regs.regs.rsp, base = (uint64_t)t->cpu.exc_stack;
 	uint64_t f[7] = {13, 0, 0, 0, 0, 0, 0};
+	uint64_t stubs = (uint64_t)p->vm.sys_code + SYS_EXC_STUBS;
+	/* The guest's own `out` to the port, not the IDT stubs. */
+	if (run->s.regs.regs.rip - stubs >= 32 * SYS_EXC_STUB_SIZE)
+		return port_io_fault(t);
 	/* The guest can reach this port with any %rsp: no overflow here. */
 	if (rsp >= base && rsp <= base + PAGE_SIZE - sizeof(f))
 		memcpy(f, (void *)rsp, sizeof(f));
@@ -109,6 +162,12 @@ static enum vcpu_action handle_exception(struct thread *t)
 		hl_err("guest exception %llu (error %#llx) at rip %#llx cs %#llx rflags %#llx rsp %#llx, address %#llx",
 		       (unsigned long long)f[0], (unsigned long long)f[1], (unsigned long long)f[2], (unsigned long long)f[3],
 		       (unsigned long long)f[4], (unsigned long long)f[5], (unsigned long long)run->s.regs.sregs.cr2);
+	uint64_t again = patch_race(t, f[0], f[2]);
+	if (again) {
+		run->s.regs.regs.rsp = f[5];
+		vm_return_to_user(run, again, f[4]);
+		return VCPU_CONTINUE;
+	}
 	if (sig_exception(t, (int)f[0], f[1], f[2], f[5], f[4]))
 		return VCPU_CONTINUE;
 	return VCPU_STOP;
@@ -121,10 +180,7 @@ static enum vcpu_action handle_io(struct thread *t)
 		return handle_syscall(t);
 	if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == HL_PORT_EXCEPTION)
 		return handle_exception(t);
-	/* Port I/O the guest cannot do at CPL3: Linux would raise #GP. */
-	stats_add(&t->proc->stats->other_exits, 1);
-	t->proc->term_signal = SIGSEGV;
-	return VCPU_STOP;
+	return port_io_fault(t);
 }
 
 /* Exits that mean the guest broke the machine rather than a rule: the
@@ -234,9 +290,47 @@ static uint64_t fault_address(struct thread *t)
 	return gm_gpa_to_va(&t->proc->vm.mem, w[1]);
 }
 
+/* KVM finishes a port I/O exit at the next KVM_RUN: it stores the value
+ * of an `in`, and on VMX and SVM steps over the instruction unless %rip has
+ * moved.  Let it do so now, without entering the guest (immediate_exit),
+ * and put our registers back.  Host signals wait meanwhile, so that a kick
+ * (which sets immediate_exit) is not lost when it is cleared. */
+static void complete_io(struct thread *t)
+{
+	struct kvm_run *run = t->cpu.run;
+	if (t->cpu.fd < 0)
+		return; /* unit tests: no vCPU */
+	struct kvm_sync_regs want = run->s.regs;
+	uint64_t dirty = run->kvm_dirty_regs;
+	uint64_t mask = sig_host_block_all();
+	uint8_t kicked = run->immediate_exit;
+	run->kvm_dirty_regs = 0;
+	run->immediate_exit = 1;
+	ioctl(t->cpu.fd, KVM_RUN, 0); /* -EINTR, having stepped over the `out` */
+	run->immediate_exit = kicked;
+	run->s.regs = want;
+	run->kvm_dirty_regs = dirty | KVM_SYNC_X86_REGS;
+	sig_host_restore(mask);
+}
+
+/* A rewritten call that is to run again from the very `out` it exited at
+ * (a restarted call, a signal frame returning there) would be stepped over
+ * on VMX and SVM: finish the exit first. */
+static void settle_pio(struct thread *t)
+{
+	uint64_t at = t->cpu.pio_rip;
+	t->cpu.pio_rip = 0;
+	if (at && t->cpu.run->s.regs.regs.rip == at)
+		complete_io(t);
+}
+
+
 static void run_once(struct thread *t)
 {
 	struct proc *p = t->proc;
+	settle_pio(t);
+	vm_note_host_cpu(&t->cpu);
+	t->rw_gen = __atomic_load_n(&p->rw_gen, __ATOMIC_ACQUIRE);
 	uint64_t t0 = now_ns();
 	int r = ioctl(t->cpu.fd, KVM_RUN, 0);
 	stats_add(&p->stats->kvm_run_ns, now_ns() - t0);

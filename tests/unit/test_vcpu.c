@@ -166,6 +166,9 @@ static void test_getpid_cpl0(void **state)
 static void test_rewritten_site(void **state)
 {
 	(void)state;
+	struct rw_site site = {.addr = 0x401000, .live = true};
+	p.sites = &site;
+	p.nsites = 1;
 	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
 	regs()->rip = 0x401002;
 	regs()->rcx = 0x1111;
@@ -181,6 +184,83 @@ static void test_rewritten_site(void **state)
 	assert_false(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
 	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
 	assert_int_equal(p.local.rewritten_sites, 0);
+	p.sites = NULL;
+	p.nsites = 0;
+}
+
+/* An `out` to the syscall port that rewrite.c did not write (the guest's
+ * own, or a jump into the middle of code) is the #GP it is natively. */
+static void test_out_not_a_site(void **state)
+{
+	(void)state;
+	struct rw_site site = {.addr = 0x401000, .live = true};
+	p.sites = &site;
+	p.nsites = 1;
+	p.vm.io_rip_known = true; /* past the `out`, as on kvm-pvm */
+	p.vm.io_rip_on_insn = false;
+	static const uint64_t rips[] = {0x401000 + 4, 0x401000 + 1, 0x401000, 0x500000, 0};
+	for (size_t i = 0; i < sizeof(rips) / sizeof(rips[0]); i++) {
+		syscall_exit(0x33, SYS_exit_group, 3, 0, 0);
+		regs()->rip = rips[i];
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+		assert_int_equal(p.term_signal, SIGSEGV);
+		assert_false(p.exiting);
+		assert_int_equal(p.local.syscall_exits, 0);
+	}
+	/* A site put back to `syscall` before this vCPU entered the guest is
+	 * not one either; put back while it ran, it is. */
+	site.live = false;
+	site.restored = 5;
+	t.rw_gen = 5;
+	syscall_exit(0x33, SYS_exit_group, 3, 0, 0);
+	regs()->rip = 0x401002;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+	assert_int_equal(p.term_signal, SIGSEGV);
+	assert_false(p.exiting);
+	t.rw_gen = 4;
+	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
+	regs()->rip = 0x401002;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_int_equal(regs()->rax, getpid());
+	t.rw_gen = 0;
+	p.sites = NULL;
+	p.nsites = 0;
+}
+
+/* The table of rewritten sites follows mprotect, mremap and munmap; site
+ * is rewritten (test_rewrite_site) in a guest mapping of one page. */
+static void site_table(uint8_t *site)
+{
+	uint64_t a = (uint64_t)site, page = a & ~(PG - 1);
+	assert_int_equal(p.nsites, 1);
+	assert_true(rewrite_is_site(&p, a, 0));
+	assert_false(rewrite_is_site(&p, a + 2, 0));
+	/* The site holds a whole instruction: a trap there was ours. */
+	assert_true(rewrite_patch_race(&p, a));
+	assert_false(rewrite_patch_race(&p, a + 1));
+	/* Still code, still read-only: the rewrite stays. */
+	rewrite_protect(&p, page, page + PG, PROT_READ | PROT_EXEC);
+	assert_int_equal(site[0], 0xe6);
+	/* Writable: the guest must find (and may overwrite) its syscall. */
+	rewrite_protect(&p, page, page + PG, PROT_READ | PROT_WRITE | PROT_EXEC);
+	assert_memory_equal(site, "\x0f\x05", 2);
+	assert_false(rewrite_is_site(&p, a, p.rw_gen));
+	/* A vCPU in the guest during the restore may have run the `out`. */
+	assert_true(rewrite_is_site(&p, a, p.rw_gen - 1));
+	assert_int_equal(p.nsites, 1); /* kept for int3 races */
+	syscall_exit(0x10, SYS_getpid, 0, 0, 0);
+	regs()->rcx = a + 2;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_true(rewrite_is_site(&p, a, 0));
+	assert_int_equal(site[0], 0xe6);
+	/* mremap: the site moves with its page and replaces what was there. */
+	rewrite_move(&p, page, PG, page + 8 * PG, 2 * PG);
+	assert_int_equal(p.nsites, 1);
+	assert_true(rewrite_is_site(&p, a + 8 * PG, 0));
+	rewrite_move(&p, page + 8 * PG, 2 * PG, page + 16 * PG, PG);
+	assert_true(rewrite_is_site(&p, a + 16 * PG, 0));
+	rewrite_unmap(&p, page + 16 * PG, page + 17 * PG);
+	assert_int_equal(p.nsites, 0);
 }
 
 /* After a trampoline exit, the `syscall` at rcx - 2 becomes `out`, but
@@ -247,6 +327,7 @@ static void test_rewrite_site(void **state)
 		assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
 	}
 	rewrite_forget_shared(&p, (uint64_t)shared, (uint64_t)shared + PG);
+	site_table(code + 0x10);
 	gm_unmap(&p.vm.mem, (uint64_t)code, (uint64_t)code + 3 * PG);
 	munmap(code, 3 * PG);
 }
@@ -411,6 +492,8 @@ static void exception_exit(uint64_t rsp, const uint64_t *frame)
 	t.cpu.run->io.size = 1;
 	t.cpu.run->io.count = 1;
 	regs()->rsp = rsp;
+	/* KVM stops at (or just past) the stub's `out`. */
+	regs()->rip = (uint64_t)sys_code + SYS_EXC_STUBS + 6 * SYS_EXC_STUB_SIZE + 6;
 	if (frame)
 		memcpy(exc_stack + sizeof(exc_stack) - FRAME_WORDS * 8, frame, FRAME_WORDS * 8);
 	sregs()->cs.selector = 0x10;
@@ -541,6 +624,8 @@ static void test_other_ports(void **state)
 		{KVM_EXIT_IO_OUT, 0x80},
 		{KVM_EXIT_IO_OUT, 0x3f8},
 		{KVM_EXIT_IO_OUT, HL_PORT_CALIBRATE},
+		{KVM_EXIT_IO_OUT, HL_PORT_SYSCALL},   /* not from a rewritten site */
+		{KVM_EXIT_IO_OUT, HL_PORT_EXCEPTION}, /* not from the IDT stubs */
 		{KVM_EXIT_IO_IN, HL_PORT_SYSCALL},
 		{KVM_EXIT_IO_IN, HL_PORT_EXCEPTION},
 		{KVM_EXIT_IO_IN, 0xffff},
@@ -598,6 +683,7 @@ int main(void)
 		T(test_getpid_cpl3),
 		T(test_getpid_cpl0),
 		T(test_rewritten_site),
+		T(test_out_not_a_site),
 		T(test_rewrite_site),
 		T(test_rflags_and_rax_high_bits),
 		T(test_unknown_syscall),
