@@ -1,6 +1,7 @@
 #include "vmm/vm.h"
 #include "vmm/util.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -156,7 +157,11 @@ static void write_code(struct vm *vm)
 #define GDT_OFF 0x000
 #define TSS_OFF 0x100
 #define IDT_OFF 0x200
-#define GDT_ENTRIES 10
+/* Entry 15 is Linux's GDT_ENTRY_CPUNODE: the vDSO's getcpu reads it with
+ * `lsl` on CPUs without RDPID. */
+#define GDT_ENTRIES 16
+#define GDT_CPUNODE 15
+#define MSR_TSC_AUX 0xc0000103
 #define TSS_IOMAP 104
 #define TSS_LIMIT (TSS_IOMAP + 32)
 
@@ -398,6 +403,7 @@ int vm_add_vcpu(struct vm *vm, struct vcpu *c)
 	if (fd < 0)
 		return errno == EINVAL || errno == ENOSPC ? -EAGAIN : -errno;
 	c->id = vm->next_vcpu_id++;
+	c->host_cpu = -1;
 	c->fd = vm_hide_fd(fd);
 	c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (c->run == MAP_FAILED) {
@@ -410,6 +416,44 @@ int vm_add_vcpu(struct vm *vm, struct vcpu *c)
 	if (vm->vdso && zero_tsc_offset(c->fd))
 		vm->vdso_broken = true;
 	return 0;
+}
+
+/* The vDSO's getcpu reads the CPU and node from TSC_AUX (RDPID, RDTSCP)
+ * or from the limit of GDT entry 15 (LSL), which Linux sets per CPU.  In a
+ * guest both are the vCPU's: they follow the host CPU the vCPU thread runs
+ * on, as seen at each exit (getcpu(2) too is only a hint: the thread may
+ * move right after).  kvm-pvm keeps the host's own values in user mode, and
+ * these writes change nothing there. */
+static bool host_has_rdpid(void)
+{
+	static int has = -1;
+	if (has < 0) {
+		unsigned a, b, c, d;
+		has = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (c & (1u << 22));
+	}
+	return has;
+}
+
+void vm_note_host_cpu(struct vcpu *c)
+{
+	unsigned cpu, node;
+	if (getcpu(&cpu, &node) || (int)cpu == c->host_cpu)
+		return;
+	c->host_cpu = (int)cpu;
+	uint64_t aux = ((uint64_t)node << 12) | (cpu & 0xfff);
+	if (!host_has_rdpid()) {
+		/* Present, DPL 3, read/write data, byte granular: LSL gives
+		 * aux.  The page is read-only to keep forwarded calls off it. */
+		uint64_t *gdt = (uint64_t *)(c->data + GDT_OFF);
+		mprotect(c->data, PAGE_SIZE, PROT_READ | PROT_WRITE);
+		gdt[GDT_CPUNODE] = (aux & 0xffff) | (0xf3ull << 40) | (((aux >> 16) & 0xf) << 48) | (1ull << 54);
+		mprotect(c->data, PAGE_SIZE, PROT_READ);
+	}
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = {.h = {.nmsrs = 1}, .e = {.index = MSR_TSC_AUX, .data = aux}};
+	ioctl(c->fd, KVM_SET_MSRS, &m);
 }
 
 void vm_remove_vcpu(struct vm *vm, struct vcpu *c)

@@ -42,6 +42,8 @@ struct vcpu {
 	struct kvm_run *run;
 	uint8_t *data;      /* GDT, TSS, IDT (RO) */
 	uint8_t *exc_stack; /* IST stack the stubs push the frame on (RW) */
+	int host_cpu;       /* what the guest's getcpu reports (vm_note_host_cpu) */
+	uint64_t pio_rip;   /* an `out` KVM has still to step over (vcpu.c) */
 };
 
 struct vm {
@@ -74,6 +76,8 @@ int vm_map_vdso(struct vm *vm, uint64_t *base);
 
 /* Close the vCPU; its pages go to the free list. */
 void vm_remove_vcpu(struct vm *vm, struct vcpu *c);
+/* Make the guest's getcpu (vDSO) report the host CPU we are on now. */
+void vm_note_host_cpu(struct vcpu *c);
 
 /* After fork: the child's VM over its copy of the memory.  The inherited
  * VM and vCPU fds are closed by the caller; slots and page tables are the
