@@ -24,6 +24,14 @@
 #                        stdout is non-empty)
 #   --expect-syscall S   with --stats: syscall S must be counted (count > 0);
 #                        "S:errors" also requires errors > 0 (repeatable)
+#   --expect-syscall-min S=N
+#                        with --stats: syscall S must be counted at least N
+#                        times (N >= 1; repeatable)
+#   --expect-no-syscall S
+#                        with --stats: syscall S must not be counted at all
+#                        (e.g. a call the vDSO serves; repeatable)
+#   --run-option OPT     pass OPT to `HYPERLOUPE run` on the VMM side, after
+#                        $HL_RUN_FLAGS (e.g. --no-vdso; repeatable)
 #   --summary            the VMM run uses -c: stdout and status must match, and
 #                        stderr must be the native stderr followed by a table
 #   --vmm-only           run only under the VMM; pass iff it exits 0 (or with
@@ -60,7 +68,8 @@ clearenv=0
 setenv=()
 expect_status=
 stats=0
-expect_syscalls=()
+expect_syscalls=()   # S, S:errors, S:min=N, S:none
+run_opts=()
 summary=0
 vmm_only=0
 stderr_prefix=
@@ -87,6 +96,21 @@ while [ $# -gt 0 ]; do
         --stats)          stats=1; shift ;;
         --expect-syscall) [ $# -ge 2 ] || die_usage "--expect-syscall needs a name"
                           expect_syscalls+=("$2"); stats=1; shift 2 ;;
+        --expect-syscall-min)
+                          [ $# -ge 2 ] || die_usage "--expect-syscall-min needs NAME=COUNT"
+                          case $2 in
+                              [a-z_]*=[1-9]*) ;;
+                              *) die_usage "--expect-syscall-min: not NAME=COUNT (COUNT >= 1): $2" ;;
+                          esac
+                          case ${2#*=} in
+                              *[!0-9]*) die_usage "--expect-syscall-min: not a number: ${2#*=}" ;;
+                          esac
+                          expect_syscalls+=("${2%%=*}:min=${2#*=}"); stats=1; shift 2 ;;
+        --expect-no-syscall)
+                          [ $# -ge 2 ] || die_usage "--expect-no-syscall needs a name"
+                          expect_syscalls+=("$2:none"); stats=1; shift 2 ;;
+        --run-option)     [ $# -ge 2 ] || die_usage "--run-option needs an option"
+                          run_opts+=("$2"); shift 2 ;;
         --summary)        summary=1; shift ;;
         --vmm-only)       vmm_only=1; shift ;;
         --expect-stderr-prefix)
@@ -195,6 +219,7 @@ run_side() {
         # Extra options for the VMM side (e.g. --no-rewrite), word-split.
         # shellcheck disable=SC2206
         [ -n "${HL_RUN_FLAGS:-}" ] && argv+=(${HL_RUN_FLAGS})
+        argv+=(${run_opts[@]+"${run_opts[@]}"})
         [ "$stats" = 1 ] && argv+=(--stats "$dir/stats.json")
         [ "$summary" = 1 ] && argv+=(-c)
         argv+=(--)
@@ -323,7 +348,15 @@ if stdout_nonempty and not any(counted(w) for w in writers):
 
 for spec in expected:
     name, _, what = spec.partition(":")
-    if not counted(name):
+    if what == "none":
+        if counted(name):
+            err("expected no %s syscall, counted %d" % (name, sc[name]["count"]))
+    elif what.startswith("min="):
+        want = int(what[4:])
+        got = sc[name]["count"] if counted(name) else 0
+        if got < want:
+            err("expected syscall %s with count >= %d, counted %d" % (name, want, got))
+    elif not counted(name):
         err("expected syscall %s with count > 0" % name)
     elif what == "errors" and not (is_count(sc[name].get("errors")) and sc[name]["errors"] > 0):
         err("expected syscall %s with errors > 0" % name)
