@@ -49,12 +49,20 @@ skip() {
 }
 
 # proc_alive PID: PID exists and is not a zombie (a child that exited but was
-# not waited for yet still answers kill -0).
+# not waited for yet still answers kill -0). A zombie thread-group leader
+# whose other threads still run (its main thread ended with SYS_exit, e.g.
+# pthread_exit or a cancelled main thread) is alive: `wait` blocks until
+# they end, and cleanup must still kill it.
 proc_alive() {
-    local s
+    local s t
     { read -r s <"/proc/$1/stat"; } 2>/dev/null || return 1
     s=${s##*) }
-    [ "${s%% *}" != Z ] && [ "${s%% *}" != X ]
+    case ${s%% *} in
+        Z|X)
+            t=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+            [ "${t:-0}" -gt 1 ] 2>/dev/null ;;
+        *) return 0 ;;
+    esac
 }
 
 # proc_field PID N: field N of /proc/PID/stat (1-based: 3 is the state, 4
