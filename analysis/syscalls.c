@@ -90,13 +90,22 @@
 #define S(nr_, name_, n_, ...) SF(nr_, name_, n_, 0, __VA_ARGS__)
 #define S0F(nr_, name_, fl_) [nr_] = {.name = #name_, .nr = nr_, .flags = fl_}
 #define S0(nr_, name_) S0F(nr_, name_, 0)
+/* An entry whose fake value is not 0 (enum sc_fake). */
+#define SK(nr_, name_, n_, fl_, fk_, ...)                               \
+	[nr_] = {.name = #name_, .nr = nr_, .nargs = n_, .flags = fl_,   \
+	         .fake = fk_, .args = {__VA_ARGS__}}
+#define S0K(nr_, name_, fk_) [nr_] = {.name = #name_, .nr = nr_, .fake = fk_}
+#define K_ARG(i) FK_AT(FK_ARG, i)
+#define K_IOV(i) FK_AT(FK_IOVLEN, i)
+#define K_PAIR(i) FK_AT(FK_FDPAIR, i)
+#define K_PID FK_PID
 #define NEWFD SCF_NEWFD
 #define NORET SCF_NORETURN
 #define NORST SCF_NORESTART
 
 const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(0, read, 3, FD, OUTL(2), I),
-	S(1, write, 3, FD, INL(2), I),
+	SK(1, write, 3, 0, K_ARG(2), FD, INL(2), I),
 	SF(2, open, 3, NEWFD, PATH, FL, FL),
 	S(3, close, 1, FD),
 	S(4, stat, 2, PATH, OUT(SZ_STAT)),
@@ -108,17 +117,17 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(9, mmap, 6, ADR, I, FL, SEL, FD, I),
 	S(10, mprotect, 3, ADR, I, FL),
 	S(11, munmap, 2, ADR, I),
-	S(12, brk, 1, ADR),
+	SK(12, brk, 1, 0, K_ARG(0), ADR),
 	S(13, rt_sigaction, 4, SIG, IN(SZ_KSIGACTION), OUT(SZ_KSIGACTION), I),
 	S(14, rt_sigprocmask, 4, FL, INL(3), OUTL(3), I),
 	S0F(15, rt_sigreturn, NORET),
 	S(16, ioctl, 3, FD, SEL, SPC),
 	S(17, pread64, 4, FD, OUTL(2), I, I),
-	S(18, pwrite64, 4, FD, INL(2), I, I),
+	SK(18, pwrite64, 4, 0, K_ARG(2), FD, INL(2), I, I),
 	S(19, readv, 3, FD, IOVO(2), I),
-	S(20, writev, 3, FD, IOVI(2), I),
+	SK(20, writev, 3, 0, K_IOV(1), FD, IOVI(2), I),
 	S(21, access, 2, PATH, FL),
-	S(22, pipe, 1, OUT(8)),
+	SK(22, pipe, 1, 0, K_PAIR(0), OUT(8)),
 	/* fd_set extent follows nfds; Linux writes the remaining time back. */
 	SF(23, select, 5, NORST, I, SPC, SPC, SPC, IO(SZ_TIMEVAL)),
 	S0(24, sched_yield),
@@ -131,27 +140,27 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(30, shmat, 3, I, ADR, FL),
 	S(31, shmctl, 3, I, SEL, SPC),
 	SF(32, dup, 1, NEWFD, FD),
-	SF(33, dup2, 2, NEWFD, FD, FD),
+	SK(33, dup2, 2, NEWFD, K_ARG(1), FD, FD),
 	S0F(34, pause, NORST),
 	SF(35, nanosleep, 2, NORST, IN(SZ_TIMESPEC), OUT(SZ_TIMESPEC)),
 	S(36, getitimer, 2, SEL, OUT(SZ_ITIMER)),
 	S(37, alarm, 1, I),
 	S(38, setitimer, 3, SEL, IN(SZ_ITIMER), OUT(SZ_ITIMER)),
-	S0(39, getpid),
-	S(40, sendfile, 4, FD, FD, IO(8), I),
+	S0K(39, getpid, K_PID),
+	SK(40, sendfile, 4, 0, K_ARG(3), FD, FD, IO(8), I),
 	SF(41, socket, 3, NEWFD, SEL, FL, I),
 	S(42, connect, 3, FD, INL(2), I),
 	SF(43, accept, 3, NEWFD, FD, SAO(2), SOCKLEN),
-	S(44, sendto, 6, FD, INL(2), I, FL, INL(5), I),
+	SK(44, sendto, 6, 0, K_ARG(2), FD, INL(2), I, FL, INL(5), I),
 	S(45, recvfrom, 6, FD, OUTL(2), I, FL, SAO(5), SOCKLEN),
-	S(46, sendmsg, 3, FD, MSGI, FL),
+	SK(46, sendmsg, 3, 0, K_IOV(1), FD, MSGI, FL),
 	S(47, recvmsg, 3, FD, MSGO, FL),
 	S(48, shutdown, 2, FD, I),
 	S(49, bind, 3, FD, INL(2), I),
 	S(50, listen, 2, FD, I),
 	S(51, getsockname, 3, FD, SAO(2), SOCKLEN),
 	S(52, getpeername, 3, FD, SAO(2), SOCKLEN),
-	S(53, socketpair, 4, SEL, FL, I, OUT(8)),
+	SK(53, socketpair, 4, 0, K_PAIR(3), SEL, FL, I, OUT(8)),
 	S(54, setsockopt, 5, FD, SEL, SEL, INL(4), I),
 	/* optval's capacity is *optlen. */
 	S(55, getsockopt, 5, FD, SEL, SEL, SPC, SOCKLEN),
@@ -214,9 +223,9 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S0(107, geteuid),
 	S0(108, getegid),
 	S(109, setpgid, 2, PID, PID),
-	S0(110, getppid),
-	S0(111, getpgrp),
-	S0(112, setsid),
+	S0K(110, getppid, K_PID),
+	S0K(111, getpgrp, K_PID),
+	S0K(112, setsid, K_PID),
 	S(113, setreuid, 2, I, I),
 	S(114, setregid, 2, I, I),
 	S(115, getgroups, 2, I, OUTN(0, 4)),
@@ -225,10 +234,10 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S(118, getresuid, 3, OUT(4), OUT(4), OUT(4)),
 	S(119, setresgid, 3, I, I, I),
 	S(120, getresgid, 3, OUT(4), OUT(4), OUT(4)),
-	S(121, getpgid, 1, PID),
+	SK(121, getpgid, 1, 0, K_PID, PID),
 	S(122, setfsuid, 1, I),
 	S(123, setfsgid, 1, I),
-	S(124, getsid, 1, PID),
+	SK(124, getsid, 1, 0, K_PID, PID),
 	/* The kernel writes its version into the header on a mismatch; the
 	 * data array has one or two elements by that version. */
 	S(125, capget, 2, IO(SZ_CAP_HEADER), SPC),
@@ -298,7 +307,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	S0(183, afs_syscall), /* ni */
 	S0(184, tuxcall), /* ni */
 	S0(185, security), /* ni */
-	S0(186, gettid),
+	S0K(186, gettid, K_PID),
 	S(187, readahead, 3, FD, I, I),
 	S(188, setxattr, 5, PATH, STR, INL(3), I, FL),
 	S(189, lsetxattr, 5, PATH, STR, INL(3), I, FL),
@@ -398,8 +407,8 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	/* The list is walked by the kernel only when the thread exits. */
 	S(273, set_robust_list, 2, ADR, I),
 	S(274, get_robust_list, 3, PID, OUT(8), OUT(8)),
-	S(275, splice, 6, FD, IO(8), FD, IO(8), I, FL),
-	S(276, tee, 4, FD, FD, I, FL),
+	SK(275, splice, 6, 0, K_ARG(4), FD, IO(8), FD, IO(8), I, FL),
+	SK(276, tee, 4, 0, K_ARG(2), FD, FD, I, FL),
 	S(277, sync_file_range, 4, FD, I, I, FL),
 	/* The buffers are read or written by the pipe end fd is. */
 	S(278, vmsplice, 4, FD, SPC, I, FL),
@@ -416,11 +425,11 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	SF(289, signalfd4, 4, NEWFD, FD, INL(2), I, FL),
 	SF(290, eventfd2, 2, NEWFD, I, FL),
 	SF(291, epoll_create1, 1, NEWFD, FL),
-	SF(292, dup3, 3, NEWFD, FD, FD, FL),
-	S(293, pipe2, 2, OUT(8), FL),
+	SK(292, dup3, 3, NEWFD, K_ARG(1), FD, FD, FL),
+	SK(293, pipe2, 2, 0, K_PAIR(0), OUT(8), FL),
 	SF(294, inotify_init1, 1, NEWFD, FL),
 	S(295, preadv, 5, FD, IOVO(2), I, I, I),
-	S(296, pwritev, 5, FD, IOVI(2), I, I, I),
+	SK(296, pwritev, 5, 0, K_IOV(1), FD, IOVI(2), I, I, I),
 	S(297, rt_tgsigqueueinfo, 4, PID, PID, SIG, IN(SZ_SIGINFO)),
 	/* attr carries its own size. */
 	SF(298, perf_event_open, 5, NEWFD, SPC, PID, I, FD, FL),
@@ -435,7 +444,7 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	SF(304, open_by_handle_at, 3, NEWFD, DFD, SPC, FL),
 	S(305, clock_adjtime, 2, SEL, IO(SZ_TIMEX)),
 	S(306, syncfs, 1, FD),
-	S(307, sendmmsg, 4, FD, MMSGI(2), I, FL),
+	SK(307, sendmmsg, 4, 0, K_ARG(2), FD, MMSGI(2), I, FL),
 	S(308, setns, 2, FD, FL),
 	/* The cache argument is ignored since 2.6.24, never dereferenced. */
 	S(309, getcpu, 3, OUT(4), OUT(4), ADR),
@@ -458,9 +467,9 @@ const struct syscall_info sc_table[SC_TABLE_SIZE] = {
 	SF(323, userfaultfd, 1, NEWFD, FL),
 	S(324, membarrier, 3, SEL, FL, I),
 	S(325, mlock2, 3, ADR, I, FL),
-	S(326, copy_file_range, 6, FD, IO(8), FD, IO(8), I, FL),
+	SK(326, copy_file_range, 6, 0, K_ARG(4), FD, IO(8), FD, IO(8), I, FL),
 	S(327, preadv2, 6, FD, IOVO(2), I, I, I, FL),
-	S(328, pwritev2, 6, FD, IOVI(2), I, I, I, FL),
+	SK(328, pwritev2, 6, 0, K_IOV(1), FD, IOVI(2), I, I, I, FL),
 	S(329, pkey_mprotect, 4, ADR, I, FL, I),
 	S(330, pkey_alloc, 2, FL, FL),
 	S(331, pkey_free, 1, I),
@@ -566,6 +575,25 @@ int sc_selector_arg(long nr)
 		return -1;
 	for (int i = 0; i < si->nargs; i++)
 		if (si->args[i].kind == SA_SELECTOR)
+			return i;
+	return -1;
+}
+
+uint8_t sc_fake(long nr)
+{
+	const struct syscall_info *si = sc_lookup(nr);
+	if (!si)
+		return FK_ZERO;
+	if (si->fake == FK_ZERO && (si->flags & SCF_NEWFD))
+		return FK_FD;
+	return si->fake;
+}
+
+int sc_path_arg(long nr)
+{
+	const struct syscall_info *si = sc_lookup(nr);
+	for (int i = 0; si && i < si->nargs; i++)
+		if (si->args[i].kind == SA_PATH)
 			return i;
 	return -1;
 }

@@ -68,11 +68,27 @@ enum {
 	SCF_NORESTART = 1u << 2
 };
 
+/* What a faked call (policy `fake`: not executed, reported as a success)
+ * returns: 0 unless the column says otherwise (README "Policies").  The low
+ * nibble is the kind, the high nibble an argument index. */
+enum sc_fake {
+	FK_ZERO = 0,
+	FK_FD,     /* a new fd on empty content (default of SCF_NEWFD calls) */
+	FK_ARG,    /* the argument FK_ARGN: a byte count, the new fd of dup2 */
+	FK_IOVLEN, /* the bytes in the iovec (or msghdr's iovec) at FK_ARGN */
+	FK_PID,    /* the caller's pid, ppid or tid, as the call would say */
+	FK_FDPAIR, /* two new fds written to the int[2] at FK_ARGN */
+};
+#define FK_KIND(f) ((f) & 0xf)
+#define FK_ARGN(f) ((f) >> 4)
+#define FK_AT(kind, arg) ((uint8_t)((kind) | ((arg) << 4)))
+
 struct syscall_info {
 	const char *name; /* NULL for unassigned numbers */
 	uint16_t nr;
 	uint8_t nargs;
 	uint8_t flags;    /* SCF_* */
+	uint8_t fake;     /* enum sc_fake, with its argument (FK_AT) */
 	struct sc_arg args[SC_MAX_ARGS];
 };
 
@@ -90,6 +106,12 @@ const char *sc_name(long nr);
 
 /* Index of the sub-feature selector argument of nr, or -1. */
 int sc_selector_arg(long nr);
+
+/* The fake column of nr (FK_FD for SCF_NEWFD calls left at FK_ZERO). */
+uint8_t sc_fake(long nr);
+
+/* Index of the path argument of nr (the first SA_PATH), or -1. */
+int sc_path_arg(long nr);
 
 const char *sc_kind_name(enum sc_kind k);
 
