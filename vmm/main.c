@@ -1,5 +1,6 @@
 /* hyperloupe: run unmodified Linux programs in a process VM, every system
  * call trapped out of the guest. */
+#include "vmm/live.h"
 #include "vmm/proc.h"
 #include "vmm/rewrite.h"
 #include "vmm/signal.h"
@@ -32,6 +33,22 @@ static const char usage[] =
 	"                     and getcpu become (trapped) system calls\n"
 	"      --only EXE     restrict the profile to the processes running EXE (a path\n"
 	"                     or a base name; repeatable), as Loupe's whitelist\n"
+	"      --phase NAME   count only the syscalls made while phase NAME runs (from\n"
+	"                     `hl-agent mark NAME` to the next mark)\n"
+	"    policies (README \"Policies\"; SPECS: NAME[:SUBFEATURE|:PATH],... or PATH or *):\n"
+	"      --stub SPECS   do not run these calls: they fail with ENOSYS (ENOENT for a\n"
+	"                     path); NAME=ERRNO names another errno\n"
+	"      --fake SPECS   do not run them: they succeed (0, or the table's fake value)\n"
+	"      --local SPECS  run them on the host with no forwarding delay\n"
+	"      --forward SPECS\n"
+	"                     run them on the host with the forwarding delay (the default)\n"
+	"      --policy FILE  rules from FILE: `stub|fake|local|forward SPECS`, `delay T`\n"
+	"      --forward-delay T\n"
+	"                     busy-wait T (ns, us, ms, s) before and after each forwarded call\n"
+	"      --live-stats   print the name of the run's live statistics on stderr\n"
+	"  live [--once] [--interval S] [PID]\n"
+	"                     show the live statistics of a running `hyperloupe run` (by\n"
+	"                     the pid of its first process; the only one if omitted)\n"
 	"  exit-floor [N]     measure the cost of one guest exit on this host\n"
 	"\n"
 	"  -h, --help         this text\n"
@@ -54,6 +71,43 @@ static void attach_stats(struct proc *p, int fd)
 		p->stats = &p->local;
 }
 
+/* The option letters of the policy options (parse_run_options). */
+static const struct {
+	int letter;
+	const char *option;
+	enum pol_action action;
+} policy_opts[] = {
+	{'S', "--stub", POL_STUB},       {'K', "--fake", POL_FAKE},   {'L', "--local", POL_LOCAL},
+	{'W', "--forward", POL_FORWARD}, {'Y', "--policy", 0},        {'T', "--forward-delay", 0},
+};
+
+/* A policy option, in the order given: a later rule wins over an earlier
+ * one as specific.  Kept as given for an exec'd process to parse again. */
+static void add_policy_option(struct proc *p, int letter, const char *arg)
+{
+	char err[512];
+	int r = 0;
+	size_t i = 0;
+	while (policy_opts[i].letter != letter)
+		i++;
+	if (letter == 'Y')
+		r = policy_load_file(&p->policy, arg, err, sizeof(err));
+	else if (letter == 'T')
+		r = policy_parse_duration(arg, &p->policy.delay_ns) ? -1 : 0;
+	else
+		r = policy_add_specs(&p->policy, policy_opts[i].action, arg, err, sizeof(err));
+	if (r && letter == 'T')
+		hl_fail(2, "run: --forward-delay '%s': not a duration (e.g. 10us, 1.5ms, 200ns)", arg);
+	if (r)
+		hl_fail(2, "run: %s%s%s", letter == 'Y' ? "" : policy_opts[i].option, letter == 'Y' ? "" : ": ", err);
+	if (p->opt.npolicy_args + 2 > (int)ARRAY_SIZE(p->opt.policy_args))
+		hl_fail(2, "run: too many policy options");
+	/* A relative policy file must still be found after a chdir. */
+	char *abs = letter == 'Y' ? realpath(arg, NULL) : NULL;
+	p->opt.policy_args[p->opt.npolicy_args++] = policy_opts[i].option;
+	p->opt.policy_args[p->opt.npolicy_args++] = abs ? abs : arg;
+}
+
 static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_fd)
 {
 	static const struct option opts[] = {
@@ -63,6 +117,14 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 		{"no-rewrite", no_argument, NULL, 'R'},
 		{"only", required_argument, NULL, 'o'},
 		{"no-vdso", no_argument, NULL, 'D'},
+		{"phase", required_argument, NULL, 'P'},
+		{"stub", required_argument, NULL, 'S' + 256},
+		{"fake", required_argument, NULL, 'K' + 256},
+		{"local", required_argument, NULL, 'L' + 256},
+		{"forward", required_argument, NULL, 'W' + 256},
+		{"policy", required_argument, NULL, 'Y' + 256},
+		{"forward-delay", required_argument, NULL, 'T' + 256},
+		{"live-stats", no_argument, NULL, 'l' + 256},
 		{"help", no_argument, NULL, 'h'},
 		/* internal: how a guest execve re-executes the VMM */
 		{"exec-child", no_argument, NULL, 'X'},
@@ -78,6 +140,11 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 		case 'v': p->verbose = true; break;
 		case 'R': p->opt.no_rewrite = true; break;
 		case 'D': p->opt.no_vdso = true; break;
+		case 'P':
+			if (!optarg[0] || strlen(optarg) > HL_HC_NAME_MAX)
+				hl_fail(2, "run: --phase needs a name of 1 to %d bytes", HL_HC_NAME_MAX);
+			p->opt.phase = optarg;
+			break;
 		case 'X': p->opt.exec_child = true; break;
 		case 'F': *stats_fd = atoi(optarg); break;
 		case 'o':
@@ -85,12 +152,17 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 				hl_fail(2, "run: at most %zu --only options", ARRAY_SIZE(p->opt.only));
 			p->opt.only[p->opt.nonly++] = optarg;
 			break;
+		case 'S' + 256: case 'K' + 256: case 'L' + 256: case 'W' + 256: case 'Y' + 256: case 'T' + 256:
+			add_policy_option(p, c - 256, optarg);
+			break;
+		case 'l' + 256: p->opt.live_stats = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); exit(2);
 		}
 	}
 	if (optind >= argc)
 		hl_fail(2, "run: no program given (hyperloupe run -- PROGRAM [ARGS...])");
+	policy_finish(&p->policy);
 	return optind;
 }
 
@@ -123,6 +195,7 @@ static int cmd_run(int argc, char **argv)
 	p.argv = argv + i;
 	pthread_rwlock_init(&p.mm, NULL);
 	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.fork_done, NULL);
 	if (!realpath("/proc/self/exe", p.vmm_exe))
 		die("cannot find this program's own path: %s", strerror(errno));
 	vm_create(&p.vm);
@@ -135,6 +208,13 @@ static int cmd_run(int argc, char **argv)
 	if (st)
 		return st;
 	attach_stats(&p, stats_fd);
+	if (stats_fd < 0 && p.run && p.opt.phase)
+		stats_run_set_phase(p.run, p.opt.phase);
+	if (stats_fd < 0 && p.run)
+		p.run->delay_req_ns = p.policy.delay_ns;
+	if (stats_fd < 0 && p.run && p.opt.live_stats)
+		hl_err("live statistics: /dev/shm/hyperloupe-%d (hyperloupe live %d)", p.run->root_pid,
+		       p.run->root_pid);
 	/* ps and /proc/self/comm show the guest program, not us. */
 	prctl(PR_SET_NAME, strrchr(p.exe, '/') ? strrchr(p.exe, '/') + 1 : p.exe, 0, 0, 0);
 	vm_reset_vcpu(&p.vm, &t->cpu, p.entry_rip, p.entry_rsp);
@@ -181,6 +261,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "live"))
+		return cmd_live(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exit-floor"))
 		return cmd_exit_floor(argc - 1, argv + 1);
 	hl_err("unknown command '%s' (try hyperloupe --help)", cmd);

@@ -22,9 +22,15 @@ struct hl_options {
 	bool summary;           /* -c */
 	bool no_rewrite;        /* --no-rewrite */
 	bool no_vdso;           /* --no-vdso */
+	bool live_stats;        /* --live-stats */
+	const char *phase;      /* --phase NAME: count that phase only */
 	bool exec_child;        /* started by a guest execve: no PATH search */
 	const char *only[16];   /* --only EXE... */
 	int nonly;
+	/* The policy options as given (option, argument), in order: an
+	 * exec'd process parses them again. */
+	const char *policy_args[128];
+	int npolicy_args;
 };
 
 /* struct sigaction as the x86-64 kernel sees it (rt_sigaction). */
@@ -64,12 +70,19 @@ struct thread {
 	/* The last syscall returned -EINTR: SA_RESTART may re-execute it. */
 	long last_nr;
 	uint64_t rw_gen;  /* p->rw_gen when this vCPU last entered the guest */
+	int in_guest;     /* inside KVM_RUN, or about to be */
 	bool interrupted;
 	bool regs_replaced;   /* rt_sigreturn set every register */
 	bool exiting;         /* exit (not exit_group) was called */
 	int exit_code;
 	/* The CPU exception being delivered, for the sigcontext. */
 	uint64_t fault_addr, fault_trapno, fault_err;
+	/* The call being handled: what the policy made of it, and its path
+	 * argument when it has one (for path rules and pseudo-files). */
+	uint8_t outcome;      /* enum pol_action */
+	uint64_t call_delay_ns; /* forwarding delay injected into it */
+	bool has_path;
+	char path[512];
 	struct thread *next;
 };
 
@@ -103,6 +116,7 @@ struct proc {
 		uint64_t start, end;
 	} *shared;        /* MAP_SHARED guest ranges */
 	int nshared, shared_cap;
+	struct policy policy;   /* --stub, --fake, --local, --forward, --policy */
 	struct rw_site {
 		uint64_t addr;
 		bool live;         /* rewritten now */
@@ -117,6 +131,9 @@ struct proc {
 	pthread_rwlock_t mm;
 	/* threads, sigact, shm: everything else shared by the threads. */
 	pthread_mutex_t lock;
+	/* A fork is being made: vCPUs stay out of the guest (process.c). */
+	int fork_pause;
+	pthread_cond_t fork_done;
 	struct thread *threads;
 	int nthreads;
 };
@@ -155,5 +172,8 @@ sys_emul_fn sys_emulation(long nr);
 /* Copy to and from guest memory, checked (0 or -EFAULT). */
 long guest_put(struct proc *p, uint64_t addr, const void *v, size_t len);
 long guest_get(struct proc *p, uint64_t addr, void *v, size_t len);
+/* A NUL-terminated guest string into buf (at most size bytes, NUL
+ * included): its length, -EFAULT, or -ENAMETOOLONG. */
+long guest_get_str(struct proc *p, uint64_t addr, char *buf, size_t size);
 
 #endif

@@ -99,6 +99,14 @@ static void *thread_main(void *arg)
 	thread_run(t);
 }
 
+/* The free list of vCPU pages is the process's: under p->lock. */
+static void remove_vcpu(struct proc *p, struct thread *t)
+{
+	pthread_mutex_lock(&p->lock);
+	vm_remove_vcpu(&p->vm, &t->cpu);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static struct thread *new_thread(struct thread *parent, const struct clone_req *req, long *err)
 {
 	struct proc *p = parent->proc;
@@ -108,9 +116,13 @@ static struct thread *new_thread(struct thread *parent, const struct clone_req *
 	struct kvm_sregs sregs;
 	*err = t && xs ? vm_get_xstate(&p->vm, &parent->cpu, xs) : -ENOMEM;
 	if (!*err) {
+		/* The vCPU's pages take memory slots and page-table pages, which
+		 * another thread's mmap may be taking at the same time. */
+		pthread_rwlock_wrlock(&p->mm);
 		pthread_mutex_lock(&p->lock);
 		*err = vm_add_vcpu(&p->vm, &t->cpu);
 		pthread_mutex_unlock(&p->lock);
+		pthread_rwlock_unlock(&p->mm);
 	}
 	if (!*err) {
 		child_state(parent, &regs, &sregs);
@@ -121,7 +133,7 @@ static struct thread *new_thread(struct thread *parent, const struct clone_req *
 	}
 	free(xs);
 	if (*err && t && t->cpu.run)
-		vm_remove_vcpu(&p->vm, &t->cpu);
+		remove_vcpu(p, t);
 	if (*err) {
 		free(t);
 		return NULL;
@@ -167,7 +179,7 @@ static long clone_thread(struct thread *parent, const struct clone_req *req)
 	pthread_attr_destroy(&attr);
 	if (r) {
 		thread_unlink(t);
-		vm_remove_vcpu(&p->vm, &t->cpu);
+		remove_vcpu(p, t);
 		free(t);
 		return -EAGAIN;
 	}
@@ -205,9 +217,7 @@ void thread_exit(struct thread *t)
 			host_syscall6(SYS_futex, (long)t->clear_child_tid, FUTEX_WAKE, 1, 0, 0, 0);
 	}
 	sig_thread_end();
-	pthread_mutex_lock(&p->lock);
-	vm_remove_vcpu(&p->vm, &t->cpu);
-	pthread_mutex_unlock(&p->lock);
+	remove_vcpu(p, t);
 	free(t);
 	pthread_exit(NULL);
 }
@@ -292,6 +302,8 @@ static void child_rebuild(struct thread *t, struct kvm_regs *regs, struct kvm_sr
 	struct proc *p = t->proc;
 	pthread_rwlock_init(&p->mm, NULL);
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->fork_done, NULL);
+	p->fork_pause = 0;
 	vm_after_fork();
 	rewrite_after_fork();
 	drop_parent_vm(p, t);
@@ -340,6 +352,29 @@ static long fork_child(struct thread *t, const struct clone_req *req)
 	return 0;
 }
 
+/* Before a fork, the other vCPUs leave the guest.  KVM drops its mappings
+ * of each VMA as fork write-protects it, so a vCPU still running would
+ * write the VMAs not yet copied after the ones already copied: the child
+ * would see its parent's memory at different moments (glibc's thread list
+ * came out torn, and the child spun in fork's stack reclaim).  Natively the
+ * copy is one moment for every page.  The vCPUs stop at their next exit;
+ * one that does not exit within 50 ms (a spinning loop) is not waited for. */
+static void pause_vcpus(struct thread *self)
+{
+	struct proc *p = self->proc;
+	__atomic_store_n(&p->fork_pause, 1, __ATOMIC_SEQ_CST);
+	uint64_t give_up = now_ns() + 50000000;
+	for (bool busy = true; busy && now_ns() < give_up;) {
+		busy = false;
+		pthread_mutex_lock(&p->lock);
+		for (struct thread *o = p->threads; o; o = o->next)
+			busy |= o != self && __atomic_load_n(&o->in_guest, __ATOMIC_SEQ_CST);
+		pthread_mutex_unlock(&p->lock);
+		if (busy)
+			sched_yield();
+	}
+}
+
 static long fork_process(struct thread *t, const struct clone_req *req)
 {
 	struct proc *p = t->proc;
@@ -368,6 +403,7 @@ static long fork_process(struct thread *t, const struct clone_req *req)
 		regs.rsp = req->stack;
 	if (req->flags & CLONE_SETTLS)
 		sregs.fs.base = req->tls;
+	pause_vcpus(t);
 	uint64_t old = sig_host_block_all();
 	pthread_rwlock_wrlock(&p->mm);
 	pthread_mutex_lock(&p->lock);
@@ -377,6 +413,8 @@ static long fork_process(struct thread *t, const struct clone_req *req)
 		if (vpipe[0] >= 0)
 			vm_unhide_fd(vpipe[0]);
 	} else {
+		p->fork_pause = 0;
+		pthread_cond_broadcast(&p->fork_done);
 		pthread_mutex_unlock(&p->lock);
 		pthread_rwlock_unlock(&p->mm);
 	}
@@ -470,7 +508,7 @@ static long exec_path(struct proc *p, int dirfd, uint64_t upath, int flags, char
 /* argv of the VMM that continues this process on path. */
 static char **vmm_argv(struct proc *p, const char *path, char **argv, int argc)
 {
-	char **v = calloc((size_t)argc + 32 + 2 * (size_t)p->opt.nonly, sizeof(char *));
+	char **v = calloc((size_t)argc + 32 + 2 * (size_t)p->opt.nonly + (size_t)p->opt.npolicy_args, sizeof(char *));
 	int n = 0;
 	if (!v)
 		return NULL;
@@ -486,10 +524,14 @@ static char **vmm_argv(struct proc *p, const char *path, char **argv, int argc)
 		v[n++] = "--no-rewrite";
 	if (p->opt.no_vdso)
 		v[n++] = "--no-vdso";
+	if (p->opt.phase)
+		v[n++] = "--phase", v[n++] = (char *)p->opt.phase;
 	if (p->verbose)
 		v[n++] = "-v";
 	for (int i = 0; i < p->opt.nonly; i++)
 		v[n++] = "--only", v[n++] = (char *)p->opt.only[i];
+	for (int i = 0; i < p->opt.npolicy_args; i++)
+		v[n++] = (char *)p->opt.policy_args[i];
 	v[n++] = "--";
 	v[n++] = (char *)path;
 	/* Since Linux 5.18 an empty argv gets "" as argv[0]. */

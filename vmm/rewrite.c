@@ -246,6 +246,8 @@ void rewrite_protect(struct proc *p, uint64_t start, uint64_t end, int prot)
 static void sites_drop(struct proc *p, uint64_t start, uint64_t end)
 {
 	int i = site_index(p, start), j = site_index(p, end);
+	if (i == j)
+		return;
 	memmove(&p->sites[i], &p->sites[j], (size_t)(p->nsites - j) * sizeof(*p->sites));
 	p->nsites -= j - i;
 }

@@ -1,15 +1,27 @@
 #include "vmm/stats.h"
+#include "vmm/json.h"
+#include "analysis/xlat.h"
 #include "vmm/util.h"
 
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATS_VERSION 2
+#define STATS_VERSION 3
+
+#define FEAT_BUSY 0xffffffffu /* a feature slot being claimed */
+
+static struct feat_count *feat_find(struct stats *s, uint32_t tag, uint64_t key, const char *name);
 
 /* ---- the shared file ---- */
 
@@ -18,9 +30,83 @@ static size_t run_size(void)
 	return sizeof(struct run_stats) + (size_t)STATS_MAX_PROCS * sizeof(struct stats);
 }
 
+/* Named after the run's first VMM process, so that a viewer finds a
+ * running workload by its pid (README "Live statistics"). */
+static void shm_name(int pid, char *buf, size_t len)
+{
+	snprintf(buf, len, "/hyperloupe-%d", pid);
+}
+
+/* Runs killed before they could remove their segment leave it behind. */
+static void remove_stale(void)
+{
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int pid;
+		char name[300];
+		if (sscanf(e->d_name, "hyperloupe-%d", &pid) != 1 || pid <= 0)
+			continue;
+		if (kill(pid, 0) && errno == ESRCH) {
+			snprintf(name, sizeof(name), "/%s", e->d_name);
+			shm_unlink(name);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+static int run_file(void)
+{
+	char name[64];
+	remove_stale();
+	shm_name(getpid(), name, sizeof(name));
+	shm_unlink(name); /* a dead run that had our pid */
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* Without /dev/shm the run still works, unseen by viewers. */
+	return fd >= 0 ? fd : memfd_create("hyperloupe-stats", MFD_CLOEXEC);
+}
+
+void stats_run_unpublish(struct run_stats *r)
+{
+	char name[64];
+	__atomic_store_n(&r->ended, 1, __ATOMIC_RELEASE);
+	shm_name(r->root_pid, name, sizeof(name));
+	shm_unlink(name);
+}
+
+struct run_stats *stats_run_open(int pid)
+{
+	char name[64];
+	shm_name(pid, name, sizeof(name));
+	int fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	void *m = MAP_FAILED;
+	if (!fstat(fd, &st) && (uint64_t)st.st_size >= run_size())
+		m = mmap(NULL, run_size(), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	struct run_stats *r = m == MAP_FAILED ? NULL : m;
+	if (r && (__atomic_load_n(&r->magic, __ATOMIC_ACQUIRE) != STATS_MAGIC || r->version != STATS_VERSION ||
+		  r->header_size != sizeof(*r) || r->record_size != sizeof(struct stats))) {
+		munmap(r, run_size());
+		errno = EPROTO;
+		return NULL;
+	}
+	if (!r)
+		errno = EINVAL;
+	return r;
+}
+
+void stats_run_close(const struct run_stats *r)
+{
+	munmap((void *)r, run_size());
+}
+
 struct run_stats *stats_run_create(int *fd)
 {
-	*fd = memfd_create("hyperloupe-stats", MFD_CLOEXEC);
+	*fd = run_file();
 	if (*fd < 0)
 		return NULL;
 	/* ftruncate leaves the file sparse: only the records handed out
@@ -36,11 +122,20 @@ struct run_stats *stats_run_create(int *fd)
 		return NULL;
 	}
 	struct run_stats *r = m;
-	r->magic = STATS_MAGIC;
 	r->version = STATS_VERSION;
+	r->header_size = sizeof(*r);
+	r->record_size = sizeof(struct stats);
 	r->root_pid = getpid();
 	r->start_ns = now_ns();
+	agent_init(&r->agent, NULL);
+	/* Last: a viewer that sees the magic sees the rest. */
+	__atomic_store_n(&r->magic, STATS_MAGIC, __ATOMIC_RELEASE);
 	return r;
+}
+
+void stats_run_set_phase(struct run_stats *r, const char *phase)
+{
+	agent_init(&r->agent, phase);
 }
 
 struct run_stats *stats_run_attach(int fd)
@@ -148,13 +243,42 @@ static uint64_t rec_end(const struct stats *s)
 	return rec_state(s) == STATS_RUNNING ? now_ns() : s->end_ns;
 }
 
+static void sc_merge(struct sc_count *out, const struct sc_count *in)
+{
+	out->count += in->count;
+	out->errors += in->errors;
+	out->host_ns += in->host_ns;
+	for (int a = 0; a < POL__COUNT; a++)
+		out->outcome[a] += in->outcome[a];
+}
+
+static const char *feat_path(const struct stats *s, const struct feat_count *f)
+{
+	return f->path ? s->paths[f->path - 1] : "?";
+}
+
+static void merge_feats(struct stats *out, const struct stats *s)
+{
+	for (int i = 0; i < STATS_FEATS; i++) {
+		const struct feat_count *f = &s->feats[i];
+		uint32_t tag = __atomic_load_n(&f->tag, __ATOMIC_ACQUIRE);
+		if (!tag || tag == FEAT_BUSY)
+			continue;
+		const char *name = tag >> 16 == FEAT_PATH ? feat_path(s, f) : NULL;
+		struct feat_count *o = feat_find(out, tag, f->key, name);
+		if (o)
+			sc_merge(&o->c, &f->c);
+	}
+}
+
 static void merge_one(struct stats *out, const struct stats *s, bool first)
 {
-	for (int i = 0; i < SC_TABLE_SIZE; i++) {
-		out->sc[i].count += s->sc[i].count;
-		out->sc[i].errors += s->sc[i].errors;
-		out->sc[i].host_ns += s->sc[i].host_ns;
-	}
+	for (int i = 0; i < SC_TABLE_SIZE; i++)
+		sc_merge(&out->sc[i], &s->sc[i]);
+	out->delay_ns += s->delay_ns;
+	out->delays += s->delays;
+	out->feats_lost += s->feats_lost;
+	merge_feats(out, s);
 	out->unknown += s->unknown;
 	out->syscall_exits += s->syscall_exits;
 	out->trampoline_exits += s->trampoline_exits;
@@ -181,6 +305,116 @@ void stats_merge(const struct run_stats *r, const struct stats_filter *f, struct
 		merge_one(out, s, first);
 		first = false;
 	}
+}
+
+/* ---- recording ---- */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* Claim a free slot for (tag, key): other threads wait while it is
+ * BUSY, so nobody compares a key that is not written yet. */
+static struct feat_count *feat_claim(struct stats *s, struct feat_count *f, uint32_t tag, uint64_t key,
+				     const char *name)
+{
+	uint32_t want = 0;
+	if (!__atomic_compare_exchange_n(&f->tag, &want, FEAT_BUSY, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return NULL;
+	f->key = key;
+	if (name) {
+		uint32_t i = __atomic_fetch_add(&s->npaths, 1, __ATOMIC_RELAXED);
+		if (i < STATS_PATHS)
+			snprintf(s->paths[i], STATS_PATH_MAX, "%s", name);
+		f->path = i < STATS_PATHS ? i + 1 : 0;
+	}
+	__atomic_store_n(&f->tag, tag, __ATOMIC_RELEASE);
+	return f;
+}
+
+static struct feat_count *feat_find(struct stats *s, uint32_t tag, uint64_t key, const char *name)
+{
+	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) ^ tag;
+	for (int i = 0; i < STATS_FEATS; i++) {
+		struct feat_count *f = &s->feats[(h + (uint32_t)i) % STATS_FEATS];
+		uint32_t cur;
+		while ((cur = __atomic_load_n(&f->tag, __ATOMIC_ACQUIRE)) == FEAT_BUSY)
+			;
+		if (cur == tag && f->key == key)
+			return f;
+		if (cur == 0 && (!name || s->npaths < STATS_PATHS)) {
+			struct feat_count *got = feat_claim(s, f, tag, key, name);
+			if (got)
+				return got;
+			i--; /* lost the race for this slot: look at it again */
+		}
+	}
+	stats_add(&s->feats_lost, 1);
+	return NULL;
+}
+
+void stats_record_call(struct stats *s, const struct call_rec *c)
+{
+	if (c->nr < 0 || c->nr >= SC_TABLE_SIZE) {
+		stats_add(&s->unknown, 1);
+		return;
+	}
+	stats_count(&s->sc[c->nr], c->ret, c->ns, c->outcome);
+	uint32_t nr1 = (uint32_t)c->nr + 1;
+	uint64_t key;
+	struct feat_count *f = NULL;
+	char name[STATS_PATH_MAX];
+	if (xlat_key(c->nr, c->args, &key))
+		f = feat_find(s, nr1 | FEAT_SUB << 16, key, NULL);
+	if (f)
+		stats_count(&f->c, c->ret, c->ns, c->outcome);
+	if (c->path && stats_pseudo_file(c->path, c->pid, name, sizeof(name)) &&
+	    (f = feat_find(s, nr1 | FEAT_PATH << 16, hash_str(name), name)))
+		stats_count(&f->c, c->ret, c->ns, c->outcome);
+}
+
+/* One component of a /proc path that is a pid: the caller's own reads as
+ * `self`, any other as `[pid]`, so runs compare whatever the pids. */
+static size_t put_pid_part(const char *part, size_t n, int pid, char *out, size_t left)
+{
+	char own[16];
+	int k = snprintf(own, sizeof(own), "%d", pid);
+	const char *word = (size_t)k == n && !memcmp(part, own, n) ? "self" : "[pid]";
+	return (size_t)snprintf(out, left, "%s", word);
+}
+
+bool stats_pseudo_file(const char *path, int pid, char *out, size_t len)
+{
+	static const char *const roots[] = {"/proc", "/sys", "/dev"};
+	bool pseudo = false, proc = !strncmp(path, "/proc", 5) && (path[5] == '/' || !path[5]);
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		size_t n = strlen(roots[i]);
+		pseudo |= !strncmp(path, roots[i], n) && (path[n] == '/' || !path[n]);
+	}
+	if (!pseudo || !len)
+		return false;
+	size_t o = 0, prev_n = 0;
+	const char *prev = "";
+	for (const char *p = path; *p && o + 1 < len;) {
+		size_t n = strcspn(p + 1, "/") + 1; /* "/part" */
+		/* Only /proc/PID and /proc/.../task/TID are pids. */
+		bool pid_dir = (prev == path && prev_n == 5) || (prev_n == 5 && !strncmp(prev, "/task", 5));
+		bool digits = proc && pid_dir && n > 1 && strspn(p + 1, "0123456789") == n - 1;
+		prev = p, prev_n = n;
+		if (digits) {
+			out[o++] = '/';
+			o += put_pid_part(p + 1, n - 1, pid, out + o, len - o);
+		} else {
+			o += (size_t)snprintf(out + o, len - o, "%.*s", (int)n, p);
+		}
+		p += n;
+	}
+	out[o < len ? o : len - 1] = 0;
+	return true;
 }
 
 /* ---- derived figures ---- */
@@ -258,57 +492,54 @@ static uint32_t count_procs(const struct run_stats *r, const struct stats_filter
 
 /* ---- JSON ---- */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if there
- * is none: JSON readers reject invalid UTF-8, and a guest's argv may be
- * any bytes. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
-	if (len == 0 || s[0] >= 0xf5 || s[0] == 0xc0 || s[0] == 0xc1 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates and numbers past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return len;
-}
-
-/* At most n bytes of s; a byte that is not UTF-8 is written as the
- * Latin-1 character of the same value, so the output always parses. */
-static void json_strn(FILE *f, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	fputc('"', f);
-	for (size_t i = 0; i < n && s[i]; i++) {
-		unsigned char c = s[i];
-		size_t len;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else if (c < 0x80)
-			fputc(c, f);
-		else if ((len = utf8_len(s + i, n - i)) != 0) {
-			fwrite(s + i, 1, len, f);
-			i += len - 1;
-		} else
-			fprintf(f, "\\u%04x", c);
-	}
-	fputc('"', f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	json_strn(f, s, strlen(s));
-}
-
 /* A non-finite double is not JSON. */
 static double json_num(double v)
 {
 	return isfinite(v) ? v : 0.0;
+}
+
+static void json_counts(const struct sc_count *c, FILE *f)
+{
+	fprintf(f, "\"count\": %llu, \"errors\": %llu, \"host_ns\": %llu, ", (unsigned long long)c->count,
+		(unsigned long long)c->errors, (unsigned long long)c->host_ns);
+	fprintf(f, "\"forwarded\": %llu, \"local\": %llu, \"stubbed\": %llu, \"faked\": %llu",
+		(unsigned long long)c->outcome[POL_FORWARD], (unsigned long long)c->outcome[POL_LOCAL],
+		(unsigned long long)c->outcome[POL_STUB], (unsigned long long)c->outcome[POL_FAKE]);
+}
+
+/* One feature: its call, and its sub-feature by name or its path. */
+static void json_feature(const struct stats *s, const struct feat_count *ft, FILE *f)
+{
+	long nr = (long)(ft->tag & 0xffff) - 1;
+	const char *name = sc_name(nr);
+	char buf[64];
+	fputs("{\"syscall\": ", f);
+	json_str(f, name ? name : "?");
+	if (ft->tag >> 16 == FEAT_PATH) {
+		fputs(", \"path\": ", f);
+		json_str(f, feat_path(s, ft));
+	} else {
+		fputs(", \"sub\": ", f);
+		json_str(f, xlat_format(xlat_for(nr), ft->key, buf, sizeof(buf)));
+		fprintf(f, ", \"key\": %llu", (unsigned long long)ft->key);
+	}
+	fputs(", ", f);
+	json_counts(&ft->c, f);
+	fputs("}", f);
+}
+
+static void json_features(const struct stats *s, const char *indent, FILE *f)
+{
+	int n = 0;
+	fprintf(f, "%s\"features\": [", indent);
+	for (int i = 0; i < STATS_FEATS; i++) {
+		const struct feat_count *ft = &s->feats[i];
+		if (!ft->tag || ft->tag == FEAT_BUSY || !ft->c.count)
+			continue;
+		fprintf(f, "%s\n%s  ", n++ ? "," : "", indent);
+		json_feature(s, ft, f);
+	}
+	fprintf(f, "%s],\n%s\"features_lost\": %llu", n ? "\n" : "", n ? indent : "", (unsigned long long)s->feats_lost);
 }
 
 static void json_syscalls(const struct stats *s, const char *indent, FILE *f)
@@ -327,15 +558,27 @@ static void json_syscalls(const struct stats *s, const char *indent, FILE *f)
 		}
 		fprintf(f, "%s\n%s  ", first ? "" : ",", indent);
 		json_str(f, name);
-		fprintf(f, ": {\"nr\": %d, \"count\": %llu, \"errors\": %llu, \"host_ns\": %llu}", i,
-			(unsigned long long)c->count, (unsigned long long)c->errors,
-			(unsigned long long)c->host_ns);
+		fprintf(f, ": {\"nr\": %d, ", i);
+		json_counts(c, f);
+		fputs("}", f);
 		first = 0;
 	}
 	if (first)
 		fputs("}", f);
 	else
 		fprintf(f, "\n%s}", indent);
+}
+
+static void json_policy(const struct policy *p, FILE *out)
+{
+	char buf[PATH_MAX + 128];
+	fprintf(out, "  \"policy\": {\"forward_delay_ns\": %llu, \"rules\": [",
+		(unsigned long long)(p ? p->delay_ns : 0));
+	for (int i = 0; p && i < p->n; i++) {
+		fputs(i ? ", " : "", out);
+		json_str(out, policy_rule_format(&p->rules[i], buf, sizeof(buf)));
+	}
+	fputs("]},\n", out);
 }
 
 static void json_head(const struct stats_filter *f, const struct run_info *ri, FILE *out)
@@ -353,12 +596,18 @@ static void json_head(const struct stats_filter *f, const struct run_info *ri, F
 		json_str(out, f->names[i]);
 	}
 	fprintf(out, "],\n  \"exit_status\": %d,\n  \"term_signal\": %d,\n", ri->exit_status, ri->term_signal);
+	json_policy(ri->policy, out);
 }
 
 static void json_profile(const struct run_stats *r, const struct stats *m, const struct stats_totals *t,
 			 FILE *f)
 {
 	json_syscalls(m, "  ", f);
+	fputs(",\n", f);
+	json_features(m, "  ", f);
+	fprintf(f, ",\n  \"forward_delay\": {\"requested_ns\": %llu, \"delays\": %llu, \"achieved_mean_ns\": %.1f}",
+		(unsigned long long)r->delay_req_ns, (unsigned long long)m->delays,
+		m->delays ? (double)m->delay_ns / (double)m->delays : 0.0);
 	fprintf(f,
 		",\n  \"calls\": %llu,\n  \"errors\": %llu,\n  \"unknown_syscalls\": %llu,\n"
 		"  \"wall_ns\": %llu,\n  \"user_ns\": %llu,\n  \"host_ns\": %llu,\n"
@@ -418,6 +667,8 @@ static void json_proc(const struct run_stats *r, const struct stats_filter *flt,
 		(unsigned long long)t.user_ns, (unsigned long long)t.host_ns, json_num(t.p),
 		stats_filter_match(flt, s) ? "true" : "false");
 	json_syscalls(s, "     ", f);
+	fputs(",\n", f);
+	json_features(s, "     ", f);
 	fputs("}", f);
 }
 
@@ -447,6 +698,7 @@ int stats_write_json(const struct run_stats *r, const struct stats_filter *f,
 	profile_totals(r, f, m, &t);
 	json_head(f, ri, out);
 	json_profile(r, m, &t, out);
+	agent_write_json(&r->agent, out);
 	json_procs(r, f, out);
 	free(m);
 	return ferror(out) ? -1 : 0;

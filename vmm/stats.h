@@ -10,7 +10,9 @@
 #ifndef HL_STATS_H
 #define HL_STATS_H
 
+#include "analysis/policy.h"
 #include "analysis/syscalls.h"
+#include "vmm/agent.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,10 +21,25 @@
 #define STATS_MAGIC 0x53504f4c4c48ull /* "HLLOPS" */
 #define STATS_EXE_MAX 256
 #define STATS_ARGV_MAX 512
-#define STATS_MAX_PROCS 65536
+#define STATS_MAX_PROCS 16384
+#define STATS_FEATS 256    /* sub-feature / pseudo-file counters per process */
+#define STATS_PATHS 128    /* pseudo-file names per process */
+#define STATS_PATH_MAX 128
 
 struct sc_count {
 	uint64_t count, errors, host_ns;
+	uint64_t outcome[POL__COUNT]; /* calls forwarded, local, stubbed, faked */
+};
+
+enum { FEAT_SUB = 1, FEAT_PATH = 2 };
+
+/* One sub-feature (an ioctl request, a clock...) or pseudo-file (/proc,
+ * /sys, /dev path) of one call, in a small open-addressing table. */
+struct feat_count {
+	uint32_t tag;  /* 0: free; else (nr + 1) | kind << 16 (FEAT_*) */
+	uint32_t path; /* FEAT_PATH: 1 + index into paths[], 0 while written */
+	uint64_t key;  /* FEAT_SUB: xlat_key; FEAT_PATH: hash of the name */
+	struct sc_count c;
 };
 
 enum stats_state {
@@ -49,6 +66,12 @@ struct stats {
 	uint64_t rewritten_sites;
 	uint64_t threads;    /* guest threads ever run, the first included */
 	uint64_t start_ns, end_ns;
+	uint64_t delay_ns, delays; /* forwarding delay injected (achieved) */
+	uint64_t feats_lost;       /* features not counted: the table was full */
+	uint32_t npaths;
+	uint32_t pad;
+	struct feat_count feats[STATS_FEATS];
+	char paths[STATS_PATHS][STATS_PATH_MAX];
 };
 
 /* The shared file: header, then STATS_MAX_PROCS records (only the used
@@ -58,11 +81,14 @@ struct run_stats {
 	uint32_t version;
 	int32_t root_pid;  /* the process that writes the report */
 	uint32_t nprocs;   /* records handed out */
-	uint32_t pad;
+	uint32_t ended;    /* the root process has finished */
+	uint32_t header_size, record_size; /* sizeof: a viewer checks its layout */
 	/* Calibrated cost of one round trip, measured by the root when a
 	 * report is asked for (vcpu_calibrate). */
 	double cal_syscall_ns, cal_exit_ns;
 	uint64_t start_ns, end_ns;
+	uint64_t delay_req_ns; /* --forward-delay, per side of a forwarded call */
+	struct agent_area agent; /* hl-agent's reports (vmm/agent.h) */
 	struct stats procs[];
 };
 
@@ -77,24 +103,59 @@ static inline void stats_add(uint64_t *c, uint64_t v)
 	__atomic_fetch_add(c, v, __ATOMIC_RELAXED);
 }
 
+static inline void stats_count(struct sc_count *c, long ret, uint64_t ns, int outcome)
+{
+	stats_add(&c->count, 1);
+	if (ret < 0 && ret > -4096)
+		stats_add(&c->errors, 1);
+	stats_add(&c->host_ns, ns);
+	stats_add(&c->outcome[outcome], 1);
+}
+
+/* One call: its counters, and those of its sub-feature (args) and of the
+ * pseudo-file it names (path: as the guest passed it, or NULL). */
+struct call_rec {
+	long nr, ret;
+	const long *args;
+	const char *path;
+	uint64_t ns;
+	int outcome; /* enum pol_action */
+	int pid;     /* /proc/PID/... of the caller reads /proc/self/... */
+};
+
+void stats_record_call(struct stats *s, const struct call_rec *c);
+
+/* A forwarded call without sub-feature or path. */
 static inline void stats_record(struct stats *s, long nr, long ret, uint64_t ns)
 {
-	if (nr < 0 || nr >= SC_TABLE_SIZE) {
-		stats_add(&s->unknown, 1);
-		return;
-	}
-	stats_add(&s->sc[nr].count, 1);
-	if (ret < 0 && ret > -4096)
-		stats_add(&s->sc[nr].errors, 1);
-	stats_add(&s->sc[nr].host_ns, ns);
+	static const long none[6];
+	struct call_rec c = {.nr = nr, .ret = ret, .args = none, .ns = ns};
+	stats_record_call(s, &c);
 }
+
+/* The name a path is counted under when it is a pseudo-file (/proc, /sys,
+ * /dev; the caller's own /proc/PID is /proc/self, another pid /proc/[pid]);
+ * false for other paths. */
+bool stats_pseudo_file(const char *path, int pid, char *out, size_t len);
 
 /* Create the run's shared statistics; *fd is the memfd to pass on across
  * execve.  NULL (and *fd = -1) on failure, with errno set. */
 struct run_stats *stats_run_create(int *fd);
 
+/* `--phase NAME`: count syscalls only during that phase (vmm/agent.h);
+ * called by the process that created the run, before its guest starts. */
+void stats_run_set_phase(struct run_stats *r, const char *phase);
+
 /* Map the run's statistics from an inherited fd; NULL on failure. */
 struct run_stats *stats_run_attach(int fd);
+
+/* The root process ends: the run's name goes (README "Live statistics"). */
+void stats_run_unpublish(struct run_stats *r);
+
+/* A viewer's read-only view of the run whose first VMM process is pid;
+ * NULL with errno (ENOENT: no such run; EPROTO: another layout). */
+struct run_stats *stats_run_open(int pid);
+void stats_run_close(const struct run_stats *r);
 
 /* A new record for the process image starting now.  argv is recorded
  * joined, truncated to STATS_ARGV_MAX.  NULL when the file is full. */
@@ -122,6 +183,7 @@ void stats_merge(const struct run_stats *r, const struct stats_filter *f, struct
 void stats_totals(const struct run_stats *r, const struct stats *s, struct stats_totals *t);
 
 struct run_info {
+	const struct policy *policy; /* the rules in force, or NULL */
 	const char *program;
 	int argc;
 	char *const *argv;

@@ -1,5 +1,6 @@
 /* The syscall dispatcher: emulate what the VMM must own, validate and
  * forward the rest to the host kernel. */
+#include "vmm/apply.h"
 #include "vmm/proc.h"
 #include "vmm/util.h"
 #include "vmm/elf.h"
@@ -419,16 +420,61 @@ long guest_get(struct proc *p, uint64_t addr, void *v, size_t len)
 	return r;
 }
 
-long sys_dispatch(struct thread *t, long nr, const long a[6])
+long guest_get_str(struct proc *p, uint64_t addr, char *buf, size_t size)
 {
-	const struct syscall_info *si = sc_lookup(nr);
-	if (!si)
-		return -ENOSYS;
+	long r = -ENAMETOOLONG;
+	size_t n = 0;
+	pthread_rwlock_rdlock(&p->mm);
+	while (n < size) {
+		uint64_t cur = addr + n;
+		size_t chunk = PAGE_SIZE - (cur & (PAGE_SIZE - 1));
+		chunk = chunk < size - n ? chunk : size - n;
+		long got = gm_check(&p->vm.mem, cur, 1, PROT_READ) ? -1 : gm_read_guest(buf + n, cur, chunk);
+		if (got <= 0) {
+			r = -EFAULT;
+			break;
+		}
+		char *z = memchr(buf + n, 0, (size_t)got);
+		if (z) {
+			r = z - buf;
+			break;
+		}
+		n += (size_t)got;
+	}
+	pthread_rwlock_unlock(&p->mm);
+	return r;
+}
+
+/* Emulated, or validated and forwarded to the host. */
+static long run_call(struct thread *t, const struct syscall_info *si, long nr, const long a[6])
+{
 	sys_emul_fn fn = sys_emulation(nr);
 	if (fn)
 		return fn(t, a);
 	long r = sys_validate(t->proc, si, a);
-	if (r)
-		return r;
-	return host_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return r ? r : host_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+long sys_dispatch(struct thread *t, long nr, const long a[6])
+{
+	/* guestagent/hypercall.h: not a Linux call */
+	if ((int)nr == HL_HYPERCALL_NR)
+		return agent_hypercall(t, a);
+	const struct syscall_info *si = sc_lookup(nr);
+	if (!si)
+		return -ENOSYS;
+	struct pol_decision d = apply_decide(t, nr, a);
+	t->outcome = d.action;
+	if (d.action == POL_STUB)
+		return -d.err;
+	if (d.action == POL_FAKE)
+		return apply_fake(t, nr, a);
+	bool delay = d.action == POL_FORWARD && t->proc->policy.delay_ns;
+	if (delay)
+		apply_delay(t);
+	long r = run_call(t, si, nr, a);
+	/* A thread that exited or exec'd never gets here. */
+	if (delay)
+		apply_delay(t);
+	return r;
 }

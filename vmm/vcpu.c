@@ -62,6 +62,13 @@ static enum vcpu_action port_io_fault(struct thread *t)
 	return sig_exception(t, 13, 0, rip, r->rsp, r->rflags) ? VCPU_CONTINUE : VCPU_STOP;
 }
 
+static void record_call(struct thread *t, long nr, const long a[6], long ret, uint64_t ns)
+{
+	struct call_rec c = {.nr = nr, .ret = ret, .args = a, .ns = ns, .outcome = t->outcome,
+			     .path = t->has_path ? t->path : NULL, .pid = t->has_path ? getpid() : 0};
+	stats_record_call(t->proc->stats, &c);
+}
+
 static enum vcpu_action handle_syscall(struct thread *t)
 {
 	struct proc *p = t->proc;
@@ -80,9 +87,14 @@ static enum vcpu_action handle_syscall(struct thread *t)
 	t->user_rip = site + 2;
 	t->user_rflags = trampoline ? r->r11 : r->rflags;
 	t->regs_replaced = false;
+	t->outcome = POL_FORWARD;
+	t->has_path = false;
+	t->call_delay_ns = 0;
 	uint64_t t0 = now_ns();
 	long ret = sys_dispatch(t, nr, a);
-	stats_record(p->stats, nr, ret, now_ns() - t0);
+	/* Hypercalls are not syscalls; `--phase` counts one phase only. */
+	if (nr != HL_HYPERCALL_NR && (!p->run || agent_recording(&p->run->agent)))
+		record_call(t, nr, a, ret, now_ns() - t0 - t->call_delay_ns);
 	stats_add(&p->stats->syscall_exits, 1);
 	if (trampoline)
 		stats_add(&p->stats->trampoline_exits, 1);
@@ -225,7 +237,10 @@ static void finish_stats(struct proc *p, struct thread *t, int status, int sig)
 {
 	struct run_stats *r = p->run;
 	stats_proc_end(p->stats, STATS_EXITED, sig ? 128 + sig : status, sig);
-	if (!r || r->root_pid != getpid() || (!p->opt.stats_path && !p->opt.summary))
+	if (!r || r->root_pid != getpid())
+		return;
+	stats_run_unpublish(r);
+	if (!p->opt.stats_path && !p->opt.summary)
 		return;
 	r->end_ns = now_ns();
 	if (t) {
@@ -233,7 +248,8 @@ static void finish_stats(struct proc *p, struct thread *t, int status, int sig)
 		r->cal_exit_ns = vcpu_calibrate(&p->vm, &t->cpu, 0, 200);
 	}
 	struct stats_filter f = {p->opt.only, p->opt.nonly};
-	struct run_info ri = {p->program, p->argc, p->argv, sig ? 128 + sig : status, sig};
+	struct run_info ri = {.policy = &p->policy, .program = p->program, .argc = p->argc, .argv = p->argv,
+			      .exit_status = sig ? 128 + sig : status, .term_signal = sig};
 	if (p->opt.summary)
 		stats_print_summary(r, &f, stderr);
 	if (p->opt.stats_path) {
@@ -325,14 +341,35 @@ static void settle_pio(struct thread *t)
 }
 
 
+/* Into the guest, unless a fork is being made: then wait for it (a
+ * fork's copy must not see guest writes from other vCPUs, see
+ * pause_vcpus() in process.c).  in_guest is set before fork_pause is read,
+ * and the forker sets fork_pause before reading in_guest: one of the two
+ * sees the other. */
+static void enter_guest(struct thread *t)
+{
+	struct proc *p = t->proc;
+	__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&p->fork_pause, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
+		pthread_mutex_lock(&p->lock);
+		while (p->fork_pause)
+			pthread_cond_wait(&p->fork_done, &p->lock);
+		pthread_mutex_unlock(&p->lock);
+		__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
 static void run_once(struct thread *t)
 {
 	struct proc *p = t->proc;
 	settle_pio(t);
 	vm_note_host_cpu(&t->cpu);
 	t->rw_gen = __atomic_load_n(&p->rw_gen, __ATOMIC_ACQUIRE);
+	enter_guest(t);
 	uint64_t t0 = now_ns();
 	int r = ioctl(t->cpu.fd, KVM_RUN, 0);
+	__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
 	stats_add(&p->stats->kvm_run_ns, now_ns() - t0);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
 		t->cpu.run->immediate_exit = 0;

@@ -63,7 +63,12 @@ int vm_hide_fd(int fd)
 	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= rl.rlim_cur + VMM_FDS_MAX) {
 		raised.rlim_cur = rl.rlim_cur + VMM_FDS_MAX;
 	} else {
-		base = rl.rlim_cur > 64 ? rl.rlim_cur - 32 : 3;
+		/* No room above the limit: take the top sixteenth below it
+		 * (at least 32, for as many threads' vCPUs), where a guest
+		 * reaches only when it nearly runs out of fds anyway. */
+		rlim_t reserve = rl.rlim_cur / 16 < 32 ? 32 : rl.rlim_cur / 16;
+		reserve = reserve > VMM_FDS_MAX ? VMM_FDS_MAX : reserve;
+		base = rl.rlim_cur > reserve + 32 ? rl.rlim_cur - reserve : 3;
 	}
 	setrlimit(RLIMIT_NOFILE, &raised);
 	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, (int)base);

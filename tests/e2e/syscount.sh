@@ -19,21 +19,13 @@
 set -u
 
 prog=${0##*/}
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname -- "$0")/lib.sh"
 
 die_usage() {
     printf '%s: %s\n' "$prog" "$1" >&2
     sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2
     exit 2
-}
-
-fail() {
-    printf '%s: FAIL: %s\n' "$prog" "$*" >&2
-    exit 1
-}
-
-skip() {
-    echo "$prog: SKIP: $*"
-    exit 77
 }
 
 names=

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "json_check.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,109 +65,6 @@ static void two_procs(struct run_stats *r, struct stats **sh, struct stats **ls)
 	stats_record(*ls, 9999, 0, 0);
 }
 
-/* ---- a minimal JSON parser: NULL when the text is not JSON ---- */
-
-static const char *js_value(const char *p, int depth);
-
-static const char *js_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-		p++;
-	return p;
-}
-
-static const char *js_string(const char *p)
-{
-	if (*p++ != '"')
-		return NULL;
-	for (; *p != '"'; p++) {
-		if ((unsigned char)*p < 0x20)
-			return NULL;
-		if (*p != '\\')
-			continue;
-		p++;
-		if (*p == 'u') {
-			for (int i = 1; i <= 4; i++)
-				if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
-					return NULL;
-			p += 4;
-		} else if (!*p || !strchr("\"\\/bfnrt", *p))
-			return NULL;
-	}
-	return p + 1;
-}
-
-static const char *js_digits(const char *p)
-{
-	if (*p < '0' || *p > '9')
-		return NULL;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return p;
-}
-
-static const char *js_number(const char *p)
-{
-	if (*p == '-')
-		p++;
-	if (!(p = js_digits(p)))
-		return NULL;
-	if (*p == '.' && !(p = js_digits(p + 1)))
-		return NULL;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		p = js_digits(p);
-	}
-	return p;
-}
-
-/* Object (close '}') or array (close ']') members, after the opener. */
-static const char *js_members(const char *p, char close, int depth)
-{
-	p = js_ws(p);
-	if (*p == close)
-		return p + 1;
-	for (;;) {
-		if (close == '}') {
-			if (!(p = js_string(js_ws(p))))
-				return NULL;
-			p = js_ws(p);
-			if (*p++ != ':')
-				return NULL;
-		}
-		if (!(p = js_value(p, depth + 1)))
-			return NULL;
-		p = js_ws(p);
-		if (*p == close)
-			return p + 1;
-		if (*p++ != ',')
-			return NULL;
-	}
-}
-
-static const char *js_value(const char *p, int depth)
-{
-	p = js_ws(p);
-	if (depth > 32)
-		return NULL;
-	if (*p == '{' || *p == '[')
-		return js_members(p + 1, *p == '{' ? '}' : ']', depth);
-	if (*p == '"')
-		return js_string(p);
-	if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
-		return p + 4;
-	if (!strncmp(p, "false", 5))
-		return p + 5;
-	return js_number(p);
-}
-
-static bool is_json(const char *text)
-{
-	const char *end = js_value(text, 0);
-	return end && *js_ws(end) == '\0';
-}
 
 static void test_parser_rejects(void **state)
 {
@@ -186,7 +85,7 @@ static char *json_of(struct run_stats *r, const struct stats_filter *flt)
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
 	char *const argv[] = {"sh", "-c", "ls /"};
-	struct run_info ri = {"/usr/bin/sh", 3, argv, 0, 0};
+	struct run_info ri = {.program = "/usr/bin/sh", .argc = 3, .argv = argv};
 	assert_int_equal(stats_write_json(r, flt, &ri, f), 0);
 	assert_int_equal(fclose(f), 0);
 	return buf;
@@ -218,7 +117,7 @@ static void test_create(void **state)
 	struct run_stats *r = f->r;
 	assert_true(f->fd >= 0);
 	assert_int_equal(r->magic, STATS_MAGIC);
-	assert_int_equal(r->version, 2);
+	assert_int_equal(r->version, 3);
 	assert_int_equal(r->root_pid, getpid());
 	assert_int_equal(r->nprocs, 0);
 	assert_true(r->start_ns > 0 && r->start_ns <= now_ns());
@@ -481,7 +380,7 @@ static void test_json(void **state)
 	struct stats_filter flt = {only, 1};
 	char *out = json_of(f->r, &flt);
 	assert_true(is_json(out));
-	assert_non_null(strstr(out, "\n  \"version\": 2,\n"));
+	assert_non_null(strstr(out, "\n  \"version\": 3,\n"));
 	assert_non_null(strstr(out, "\n  \"only\": [\"ls\"],\n"));
 	assert_non_null(strstr(out, "\n  \"program\": \"/usr/bin/sh\",\n"));
 	/* The top level is ls's profile alone. */
@@ -496,11 +395,62 @@ static void test_json(void **state)
 	assert_non_null(strstr(p_sh, "\"state\": \"running\""));
 	const char *sh_in = strstr(p_sh, "\"in_profile\": false");
 	assert_true(sh_in && sh_in < p_ls);
-	assert_non_null(strstr(p_sh, "\"openat\": {\"nr\": 257, \"count\": 1, \"errors\": 1, \"host_ns\": 3000}"));
+	assert_non_null(strstr(p_sh, "\"openat\": {\"nr\": 257, \"count\": 1, \"errors\": 1, \"host_ns\": 3000, "
+			       "\"forwarded\": 1, \"local\": 0, \"stubbed\": 0, \"faked\": 0}"));
 	assert_non_null(strstr(p_ls, "\"state\": \"exited\", \"exit_status\": 3"));
 	assert_non_null(strstr(p_ls, "\"in_profile\": true"));
 	assert_non_null(strstr(p_ls, "\"calls\": 3, \"errors\": 1"));
 	free(out);
+}
+
+/* Outcomes, sub-features and pseudo-files: counted per process, merged by
+ * name in the profile. */
+static void test_features(void **state)
+{
+	struct fixture *f = *state;
+	struct stats *sh, *ls;
+	two_procs(f->r, &sh, &ls);
+	long tcgets[6] = {0, 0x5401}, fionbio[6] = {0, 0x5421}, at[6] = {-100};
+	struct call_rec c = {.nr = 16, .ret = 0, .args = tcgets, .ns = 10, .outcome = POL_STUB};
+	stats_record_call(sh, &c);
+	stats_record_call(ls, &c);
+	c.args = fionbio, c.outcome = POL_FAKE;
+	stats_record_call(ls, &c);
+	c = (struct call_rec){.nr = 257, .ret = 3, .args = at, .path = "/proc/11/maps", .pid = 11};
+	stats_record_call(ls, &c);
+	c.path = "/proc/12/task/12/stat";
+	stats_record_call(ls, &c);
+	c.path = "/etc/passwd"; /* not a pseudo-file */
+	stats_record_call(ls, &c);
+	char *out = json_of(f->r, NULL);
+	assert_true(is_json(out));
+	assert_non_null(strstr(out, "\"ioctl\": {\"nr\": 16, \"count\": 3, \"errors\": 0, \"host_ns\": 30, "
+				    "\"forwarded\": 0, \"local\": 0, \"stubbed\": 2, \"faked\": 1}"));
+	assert_non_null(strstr(out, "{\"syscall\": \"ioctl\", \"sub\": \"TCGETS\", \"key\": 21505, \"count\": 2,"));
+	assert_non_null(strstr(out, "{\"syscall\": \"ioctl\", \"sub\": \"FIONBIO\", \"key\": 21537, \"count\": 1,"));
+	assert_non_null(strstr(out, "{\"syscall\": \"openat\", \"path\": \"/proc/self/maps\", \"count\": 1,"));
+	assert_non_null(strstr(out, "{\"syscall\": \"openat\", \"path\": \"/proc/[pid]/task/[pid]/stat\""));
+	assert_null(strstr(out, "/etc/passwd"));
+	free(out);
+}
+
+static void test_pseudo_file(void **state)
+{
+	(void)state;
+	char buf[64];
+	assert_true(stats_pseudo_file("/proc", 5, buf, sizeof(buf)));
+	assert_string_equal(buf, "/proc");
+	assert_true(stats_pseudo_file("/proc/5/fd/3", 5, buf, sizeof(buf)));
+	assert_string_equal(buf, "/proc/self/fd/3");
+	assert_true(stats_pseudo_file("/dev/urandom", 5, buf, sizeof(buf)));
+	assert_string_equal(buf, "/dev/urandom");
+	assert_true(stats_pseudo_file("/sys/devices/system/cpu/online", 5, buf, sizeof(buf)));
+	assert_false(stats_pseudo_file("/procfoo", 5, buf, sizeof(buf)));
+	assert_false(stats_pseudo_file("proc/self", 5, buf, sizeof(buf)));
+	assert_false(stats_pseudo_file("/home/x", 5, buf, sizeof(buf)));
+	/* Truncated, still terminated. */
+	assert_true(stats_pseudo_file("/sys/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 5, buf, 12));
+	assert_int_equal(strlen(buf), 11);
 }
 
 static void test_json_no_filter(void **state)
@@ -596,6 +546,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_features, setup, teardown),
+		cmocka_unit_test(test_pseudo_file),
 		cmocka_unit_test_setup_teardown(test_json_no_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_odd_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_empty_run, setup, teardown),
