@@ -37,11 +37,10 @@
 #   delay        --forward-delay 100us slows `dd bs=1 count=2000` (~4000
 #                forwarded read/write calls) by 2 x 100 us per call (accepted:
 #                150-300 us, median of interleaved rounds), and the JSON's
-#                achieved_mean_ns is within 5% of 100000; retried on a miss;
-#                SKIP (77) when it still misses but in some attempt both
-#                figures, scaled by the VMM's CPU share (user + system over
-#                wall time), are within the marks: the delay is a busy-wait,
-#                and a wait the host preempts is a longer wait
+#                achieved_mean_ns is within 5% of 100000, or both figures,
+#                scaled by the VMM's CPU share (user + system over wall time),
+#                are within those marks (the delay is a busy-wait, and a wait
+#                the host preempts is a longer wait); up to 3 attempts
 #   errors       bad policy files (each: exit 2, one `hyperloupe:` line naming
 #                FILE:LINE and the problem) and bad command-line specs and
 #                durations (exit 2, the bad word named); the marker command
@@ -462,21 +461,18 @@ print("  CPU share of the delayed runs: %s; scaled by it: %.1f us per call, achi
     ", ".join("%.2f" % s for s in share), c_call, c_mean,
     "within the marks" if explained else "still off the marks"))
 print("  (CPU share of the runs without a delay: %s)" % ", ".join("%.2f" % b[1] for b in base))
-open("verdict", "w").write("%d %d\n" % (ok_call and ok_mean, explained))
+# A run the host preempted passes on its CPU-scaled figures: they still
+# say the delay was 2 x 100 us of the VMM's own time per call.
+open("verdict", "w").write("%d\n" % ((ok_call and ok_mean) or explained))
 EOF
     }
-    explained_any=0
     for try in 1 2 3; do
         echo "attempt $try:"
         attempt
-        read -r ok explained <verdict
+        read -r ok <verdict
         [ "$ok" = 1 ] && break
-        [ "$explained" = 0 ] || explained_any=1
     done
-    if [ "$ok" != 1 ]; then
-        [ "$explained_any" = 1 ] && skip "the delay missed its mark in 3 attempts, by the time the host took the CPU away from the VMM (see the scaled figures): too busy a host to measure"
-        fail "the delay missed its mark in 3 attempts, and the host's preemption does not explain it"
-    fi
+    [ "$ok" = 1 ] || fail "the delay missed its mark in 3 attempts, and the host's preemption does not explain it"
     ;;
 
 # ------------------------------------------------------------------- errors
