@@ -1,0 +1,1 @@
+../hello-glibc-dyn/test.sh
