@@ -1,9 +1,11 @@
 /* hyperloupe: run unmodified Linux programs in a process VM, every system
  * call trapped out of the guest. */
+#include "vmm/images_cmd.h"
 #include "vmm/live.h"
 #include "vmm/proc.h"
 #include "vmm/rewrite.h"
 #include "vmm/signal.h"
+#include "vmm/static_cmd.h"
 #include "vmm/util.h"
 #include "vmm/vcpu.h"
 
@@ -50,6 +52,12 @@ static const char usage[] =
 	"                     show the live statistics of a running `hyperloupe run` (by\n"
 	"                     the pid of its first process; the only one if omitted)\n"
 	"  exit-floor [N]     measure the cost of one guest exit on this host\n"
+	"  images [--dir DIR] list | show NAME | install NAME... | check [-v] [--vm] [NAME...]\n"
+	"                     the workloads of images/: list them, show one, install\n"
+	"                     their packages, run their tests (natively, or --vm)\n"
+	"  static [--format text|json] [--no-sites] PROGRAM\n"
+	"                     the syscall sites of PROGRAM and of the libraries it loads,\n"
+	"                     and their numbers where a backward scan resolves them\n"
 	"\n"
 	"  -h, --help         this text\n"
 	"  -V, --version      version\n";
@@ -263,6 +271,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "live"))
 		return cmd_live(argc - 1, argv + 1);
+	if (!strcmp(cmd, "static"))
+		return cmd_static(argc - 1, argv + 1);
+	if (!strcmp(cmd, "images"))
+		return cmd_images(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exit-floor"))
 		return cmd_exit_floor(argc - 1, argv + 1);
 	hl_err("unknown command '%s' (try hyperloupe --help)", cmd);

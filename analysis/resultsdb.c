@@ -1,0 +1,243 @@
+/* The results database (resultsdb.h), on SQLite. */
+#include "analysis/resultsdb.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rdb {
+	sqlite3 *db;
+};
+
+/* Version 1.  Features are per workload row; a run names its feature (0
+ * when it is a baseline, discovery, final or bisection run) and replica,
+ * and is unique by them, which is what lets a campaign resume. */
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS workloads("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, def_hash TEXT NOT NULL,"
+	"  bin_hash TEXT NOT NULL, created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	"  UNIQUE(name, def_hash, bin_hash));"
+	"CREATE TABLE IF NOT EXISTS features("
+	"  id INTEGER PRIMARY KEY, workload INTEGER NOT NULL REFERENCES workloads(id),"
+	"  nr INTEGER NOT NULL, kind TEXT NOT NULL CHECK(kind IN ('call', 'sub', 'path')),"
+	"  sub INTEGER NOT NULL DEFAULT 0, path TEXT NOT NULL DEFAULT '', name TEXT NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  class TEXT NOT NULL DEFAULT 'pending', corrected INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(workload, nr, kind, sub, path));"
+	"CREATE TABLE IF NOT EXISTS runs("
+	"  id INTEGER PRIMARY KEY, workload INTEGER NOT NULL REFERENCES workloads(id),"
+	"  kind TEXT NOT NULL, feature INTEGER NOT NULL DEFAULT 0, replica INTEGER NOT NULL,"
+	"  policy TEXT, ok INTEGER NOT NULL, exit_status INTEGER, reason TEXT, metric REAL,"
+	"  peak_rss_kb INTEGER, fds INTEGER, wall_ns INTEGER,"
+	"  finished TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	"  UNIQUE(workload, kind, feature, replica));";
+
+static const char *const kind_names[] = {"call", "sub", "path"};
+static const char *const run_kind_names[RDB__RUN_KINDS] = {"baseline", "discovery", "stub",
+							   "fake",     "final",     "bisect"};
+
+const char *rdb_run_kind_name(enum rdb_run_kind k)
+{
+	return k < RDB__RUN_KINDS ? run_kind_names[k] : "?";
+}
+
+/* The schema version recorded in the file, 0 for a new file, -1 when the
+ * file is not a database. */
+static int stored_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = atoi((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int set_up(sqlite3 *db, char *err, size_t errlen)
+{
+	char sql[128];
+	/* Several explore processes may share a file: wait for each other. */
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL) ||
+	    sqlite3_exec(db, schema, NULL, NULL, NULL)) {
+		snprintf(err, errlen, "not a hyperloupe results database: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	int v = stored_version(db);
+	if (v != 0 && v != RDB_SCHEMA_VERSION) {
+		snprintf(err, errlen, "results database of schema version %d, this hyperloupe reads %d", v,
+			 RDB_SCHEMA_VERSION);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO meta VALUES('schema_version', '%d')", RDB_SCHEMA_VERSION);
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) ? -1 : 0;
+}
+
+struct rdb *rdb_open(const char *path, char *err, size_t errlen)
+{
+	struct rdb *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open(path, &r->db) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(r->db));
+		rdb_close(r);
+		return NULL;
+	}
+	if (set_up(r->db, err, errlen)) {
+		rdb_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void rdb_close(struct rdb *db)
+{
+	if (!db)
+		return;
+	sqlite3_close(db->db);
+	free(db);
+}
+
+/* Runs sql with the bound text/integer arguments given by fmt ('t' text,
+ * 'i' int64, 'd' double); returns the first column of the first row as an
+ * int64 in *out when out is not NULL.  0, or -1 on an error. */
+static int exec_bound(struct rdb *db, const char *sql, const char *fmt, const void *const *args, int64_t *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL))
+		return -1;
+	for (int i = 0; fmt[i]; i++) {
+		if (fmt[i] == 't')
+			sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
+		else if (fmt[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, *(const int64_t *)args[i]);
+		else if (fmt[i] == 'd' && !isnan(*(const double *)args[i]))
+			sqlite3_bind_double(st, i + 1, *(const double *)args[i]);
+	}
+	int rc = sqlite3_step(st);
+	if (out && rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t rdb_workload(struct rdb *db, const char *name, const char *def_hash, const char *bin_hash)
+{
+	const void *args[] = {name, def_hash, bin_hash};
+	int64_t id = -1;
+	if (exec_bound(db, "INSERT OR IGNORE INTO workloads(name, def_hash, bin_hash) VALUES(?, ?, ?)", "ttt", args,
+		       NULL) ||
+	    exec_bound(db, "SELECT id FROM workloads WHERE name = ? AND def_hash = ? AND bin_hash = ?", "ttt", args,
+		       &id))
+		return -1;
+	return id;
+}
+
+int rdb_feature(struct rdb *db, int64_t workload, struct rdb_feature *f)
+{
+	int64_t nr = f->nr, sub = (int64_t)f->sub, count = (int64_t)f->count;
+	const char *path = f->path ? f->path : "";
+	const void *ins[] = {&workload, &nr, kind_names[f->kind], &sub, path, f->name, &count};
+	const void *sel[] = {&count, &workload, &nr, kind_names[f->kind], &sub, path};
+	f->id = -1;
+	if (exec_bound(db,
+		       "INSERT OR IGNORE INTO features(workload, nr, kind, sub, path, name, count)"
+		       " VALUES(?, ?, ?, ?, ?, ?, ?)",
+		       "iititti", ins, NULL))
+		return -1;
+	return exec_bound(db,
+			  "UPDATE features SET count = ? WHERE workload = ? AND nr = ? AND kind = ? AND sub = ?"
+			  " AND path = ? RETURNING id",
+			  "iiitit", sel, &f->id) || f->id < 0
+		       ? -1
+		       : 0;
+}
+
+int rdb_add_run(struct rdb *db, const struct rdb_run *r)
+{
+	int64_t replica = r->replica, ok = r->ok, status = r->exit_status;
+	const void *args[] = {&r->workload, run_kind_names[r->kind], &r->feature, &replica, r->policy ? r->policy : "",
+			      &ok, &status, r->reason ? r->reason : "", &r->metric, &r->peak_rss_kb, &r->fds,
+			      &r->wall_ns};
+	return exec_bound(db,
+			  "INSERT OR REPLACE INTO runs(workload, kind, feature, replica, policy, ok, exit_status,"
+			  " reason, metric, peak_rss_kb, fds, wall_ns) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  "itiitiitdiii", args, NULL);
+}
+
+bool rdb_has_run(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, int replica)
+{
+	int64_t rep = replica, n = 0;
+	const void *args[] = {&workload, run_kind_names[kind], &feature, &rep};
+	return !exec_bound(db,
+			   "SELECT count(*) FROM runs WHERE workload = ? AND kind = ? AND feature = ? AND replica = ?",
+			   "itii", args, &n) &&
+	       n > 0;
+}
+
+struct replicas rdb_replicas(struct rdb *db, int64_t feature, enum rdb_run_kind kind, int want)
+{
+	struct replicas r = {0, 0, want};
+	int64_t ok = 0, all = 0;
+	const void *args[] = {&feature, run_kind_names[kind]};
+	exec_bound(db, "SELECT count(*) FROM runs WHERE feature = ? AND kind = ? AND ok", "it", args, &ok);
+	exec_bound(db, "SELECT count(*) FROM runs WHERE feature = ? AND kind = ?", "it", args, &all);
+	r.ok = (int)ok;
+	r.fail = (int)(all - ok);
+	return r;
+}
+
+int rdb_set_class(struct rdb *db, int64_t feature, enum feat_class cls, bool corrected)
+{
+	int64_t c = corrected;
+	const void *args[] = {feat_class_name(cls), &c, &feature};
+	return exec_bound(db, "UPDATE features SET class = ?, corrected = ? WHERE id = ?", "tii", args, NULL);
+}
+
+static enum feat_class class_of(const char *name)
+{
+	for (int c = 0; c < FC__COUNT; c++)
+		if (!strcmp(name, feat_class_name((enum feat_class)c)))
+			return (enum feat_class)c;
+	return FC_PENDING;
+}
+
+static void row_feature(sqlite3_stmt *st, struct rdb_feature *f)
+{
+	const char *kind = (const char *)sqlite3_column_text(st, 2);
+	f->id = sqlite3_column_int64(st, 0);
+	f->nr = sqlite3_column_int(st, 1);
+	f->kind = !strcmp(kind, "sub") ? RDB_SUB : !strcmp(kind, "path") ? RDB_PATH : RDB_CALL;
+	f->sub = (uint64_t)sqlite3_column_int64(st, 3);
+	f->path = f->kind == RDB_PATH ? (const char *)sqlite3_column_text(st, 4) : NULL;
+	f->name = (const char *)sqlite3_column_text(st, 5);
+	f->count = (uint64_t)sqlite3_column_int64(st, 6);
+	f->cls = class_of((const char *)sqlite3_column_text(st, 7));
+}
+
+int rdb_each_feature(struct rdb *db, int64_t workload, int (*fn)(const struct rdb_feature *f, void *arg),
+		     void *arg)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT id, nr, kind, sub, path, name, count, class FROM features"
+			       " WHERE workload = ? ORDER BY id",
+			       -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, workload);
+	while (!r && sqlite3_step(st) == SQLITE_ROW) {
+		struct rdb_feature f;
+		row_feature(st, &f);
+		r = fn(&f, arg);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
