@@ -651,6 +651,11 @@ long sig_masked_wait(struct thread *t, const long a[6])
 		t->restore_mask = true;
 		t->sigmask = mask & ~UNBLOCKABLE;
 	}
+	/* A signal the VMM caught while the guest blocked it waits in its
+	 * queue, not on the host: when the new mask lets it in, the wait ends
+	 * at once, as the host's would for a pending signal. */
+	if (t->restore_mask && next_deliverable(t) >= 0)
+		return -EINTR;
 	if (nr == SYS_rt_sigsuspend && t->restore_mask) {
 		uint64_t m = t->sigmask & ~HOST_SYNC;
 		return host_syscall6(nr, (long)&m, 8, 0, 0, 0, 0);
