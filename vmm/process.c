@@ -359,12 +359,15 @@ static long fork_child(struct thread *t, const struct clone_req *req)
  * came out torn, and the child spun in fork's stack reclaim).  Natively the
  * copy is one moment for every page.  The vCPUs stop at their next exit;
  * one that does not exit within 50 ms (a spinning loop) is not waited for. */
+#define PAUSE_WAIT_NS 50000000
+
 static void pause_vcpus(struct thread *self)
 {
 	struct proc *p = self->proc;
 	__atomic_store_n(&p->fork_pause, 1, __ATOMIC_SEQ_CST);
-	uint64_t give_up = now_ns() + 50000000;
-	for (bool busy = true; busy && now_ns() < give_up;) {
+	uint64_t give_up = now_ns() + PAUSE_WAIT_NS;
+	bool busy = true;
+	while (busy && now_ns() < give_up) {
 		busy = false;
 		pthread_mutex_lock(&p->lock);
 		for (struct thread *o = p->threads; o; o = o->next)
@@ -373,6 +376,8 @@ static void pause_vcpus(struct thread *self)
 		if (busy)
 			sched_yield();
 	}
+	if (busy && p->verbose)
+		hl_err("fork: a vCPU stayed in the guest for %d ms: forking anyway", PAUSE_WAIT_NS / 1000000);
 }
 
 static long fork_process(struct thread *t, const struct clone_req *req)

@@ -41,6 +41,9 @@
 #                        starts with STR (for hyperloupe's own error messages)
 #   --retries N          re-run up to N more times when the outputs differ (only
 #                        for commands whose output depends on live system state)
+#   --hang-limit S       the VMM side is killed (its whole process group) after
+#                        S seconds, so that a hang is a difference (for a
+#                        known intermittent hang, with --retries)
 #
 # Exit status: 0 pass, 1 fail, 2 usage error, 77 skip (no usable /dev/kvm).
 #
@@ -74,6 +77,7 @@ summary=0
 vmm_only=0
 stderr_prefix=
 retries=0
+hang_limit=
 hl=
 
 while [ $# -gt 0 ]; do
@@ -116,6 +120,11 @@ while [ $# -gt 0 ]; do
         --expect-stderr-prefix)
                           [ $# -ge 2 ] || die_usage "--expect-stderr-prefix needs a string"
                           stderr_prefix=$2; shift 2 ;;
+        --hang-limit)     [ $# -ge 2 ] || die_usage "--hang-limit needs S"
+                          case $2 in
+                              ''|*[!0-9]*) die_usage "--hang-limit: not a number: $2" ;;
+                          esac
+                          hang_limit=$2; shift 2 ;;
         --retries)        [ $# -ge 2 ] || die_usage "--retries needs N"
                           case $2 in
                               ''|*[!0-9]*) die_usage "--retries: not a number: $2" ;;
@@ -215,6 +224,8 @@ run_side() {
     fi
     argv=(${env_prefix[@]+"${env_prefix[@]}"})
     if [ "$side" = vmm ]; then
+        # timeout(1) signals its whole process group: forked VMMs too.
+        [ -n "$hang_limit" ] && argv+=(timeout --kill-after=5 "$hang_limit")
         argv+=("$hl" run)
         # Extra options for the VMM side (e.g. --no-rewrite), word-split.
         # shellcheck disable=SC2206
