@@ -3,31 +3,30 @@
 #include "vmm/stats.h"
 #include "vmm/util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+struct only_run {
+	int pid, n;
+};
+
+static void count_alive(int pid, bool alive, void *arg)
+{
+	struct only_run *o = arg;
+	if (alive)
+		o->pid = pid, o->n++;
+}
+
 int live_only_run(void)
 {
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-	int found = -1, n = 0;
-	while (d && (e = readdir(d))) {
-		int pid;
-		if (sscanf(e->d_name, "hyperloupe-%d", &pid) == 1 && pid > 0 && !(kill(pid, 0) && errno == ESRCH)) {
-			found = pid;
-			n++;
-		}
-	}
-	if (d)
-		closedir(d);
-	return n > 1 ? -2 : found;
+	struct only_run o = {-1, 0};
+	stats_each_run(count_alive, &o);
+	return o.n > 1 ? -2 : o.pid;
 }
 
 static void snapshot(const struct run_stats *r, int pid)

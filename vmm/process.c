@@ -437,15 +437,9 @@ static long fork_process(struct thread *t, const struct clone_req *req)
 static long read_str(struct proc *p, uint64_t addr, char **out)
 {
 	char buf[PATH_MAX];
-	uint64_t n = 0;
-	for (; n < sizeof(buf); n++) {
-		if (guest_get(p, addr + n, &buf[n], 1))
-			return -EFAULT;
-		if (!buf[n])
-			break;
-	}
-	if (n == sizeof(buf))
-		return -E2BIG;
+	long r = guest_get_str(p, addr, buf, sizeof(buf));
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -E2BIG : r;
 	*out = strdup(buf);
 	return *out ? 0 : -ENOMEM;
 }

@@ -37,29 +37,37 @@ static void shm_name(int pid, char *buf, size_t len)
 	snprintf(buf, len, "/hyperloupe-%d", pid);
 }
 
-/* Runs killed before they could remove their segment leave it behind. */
-static void remove_stale(void)
+void stats_each_run(void (*fn)(int pid, bool alive, void *arg), void *arg)
 {
 	DIR *d = opendir("/dev/shm");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		int pid;
-		char name[300];
+		char name[64];
 		if (sscanf(e->d_name, "hyperloupe-%d", &pid) != 1 || pid <= 0)
 			continue;
-		if (kill(pid, 0) && errno == ESRCH) {
-			snprintf(name, sizeof(name), "/%s", e->d_name);
-			shm_unlink(name);
-		}
+		shm_name(pid, name, sizeof(name));
+		if (!strcmp(name + 1, e->d_name))
+			fn(pid, !(kill(pid, 0) && errno == ESRCH), arg);
 	}
 	if (d)
 		closedir(d);
 }
 
+/* Runs killed before they could remove their segment leave it behind. */
+static void remove_if_dead(int pid, bool alive, void *arg)
+{
+	char name[64];
+	(void)arg;
+	shm_name(pid, name, sizeof(name));
+	if (!alive)
+		shm_unlink(name);
+}
+
 static int run_file(void)
 {
 	char name[64];
-	remove_stale();
+	stats_each_run(remove_if_dead, NULL);
 	shm_name(getpid(), name, sizeof(name));
 	shm_unlink(name); /* a dead run that had our pid */
 	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -157,6 +157,10 @@ void stats_run_unpublish(struct run_stats *r);
 struct run_stats *stats_run_open(int pid);
 void stats_run_close(const struct run_stats *r);
 
+/* Calls fn for each run published in /dev/shm, with whether its first
+ * process still lives. */
+void stats_each_run(void (*fn)(int pid, bool alive, void *arg), void *arg);
+
 /* A new record for the process image starting now.  argv is recorded
  * joined, truncated to STATS_ARGV_MAX.  NULL when the file is full. */
 struct stats *stats_proc_new(struct run_stats *r, int pid, int ppid, const char *exe, int argc,
