@@ -11,7 +11,7 @@ struct rdb {
 	sqlite3 *db;
 };
 
-/* Version 1.  Features are per workload row; a run names its feature (0
+/* Version 2.  Features are per workload row; a run names its feature (0
  * when it is a baseline, discovery, final or bisection run) and replica,
  * and is unique by them, which is what lets a campaign resume. */
 static const char schema[] =
@@ -19,6 +19,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS workloads("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, def_hash TEXT NOT NULL,"
 	"  bin_hash TEXT NOT NULL, created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+	"  state TEXT NOT NULL DEFAULT 'new', static TEXT,"
 	"  UNIQUE(name, def_hash, bin_hash));"
 	"CREATE TABLE IF NOT EXISTS features("
 	"  id INTEGER PRIMARY KEY, workload INTEGER NOT NULL REFERENCES workloads(id),"
@@ -31,7 +32,7 @@ static const char schema[] =
 	"  id INTEGER PRIMARY KEY, workload INTEGER NOT NULL REFERENCES workloads(id),"
 	"  kind TEXT NOT NULL, feature INTEGER NOT NULL DEFAULT 0, replica INTEGER NOT NULL,"
 	"  policy TEXT, ok INTEGER NOT NULL, exit_status INTEGER, reason TEXT, metric REAL,"
-	"  peak_rss_kb INTEGER, fds INTEGER, wall_ns INTEGER,"
+	"  peak_rss_kb INTEGER, fds INTEGER, wall_ns INTEGER, stats TEXT,"
 	"  finished TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,"
 	"  UNIQUE(workload, kind, feature, replica));";
 
@@ -128,6 +129,12 @@ static int exec_bound(struct rdb *db, const char *sql, const char *fmt, const vo
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int exec_text(struct rdb *db, const char *sql, int64_t id, const char *text)
+{
+	const void *args[] = {text, &id};
+	return exec_bound(db, sql, "ti", args, NULL);
+}
+
 int64_t rdb_workload(struct rdb *db, const char *name, const char *def_hash, const char *bin_hash)
 {
 	const void *args[] = {name, def_hash, bin_hash};
@@ -165,11 +172,13 @@ int rdb_add_run(struct rdb *db, const struct rdb_run *r)
 	int64_t replica = r->replica, ok = r->ok, status = r->exit_status;
 	const void *args[] = {&r->workload, run_kind_names[r->kind], &r->feature, &replica, r->policy ? r->policy : "",
 			      &ok, &status, r->reason ? r->reason : "", &r->metric, &r->peak_rss_kb, &r->fds,
-			      &r->wall_ns};
+			      &r->wall_ns, r->stats};
+	/* A missing figure (-1) is stored as NULL, not averaged in. */
 	return exec_bound(db,
 			  "INSERT OR REPLACE INTO runs(workload, kind, feature, replica, policy, ok, exit_status,"
-			  " reason, metric, peak_rss_kb, fds, wall_ns) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			  "itiitiitdiii", args, NULL);
+			  " reason, metric, peak_rss_kb, fds, wall_ns, stats) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			  " nullif(?, -1), nullif(?, -1), ?, ?)",
+			  "itiitiitdiiit", args, NULL);
 }
 
 bool rdb_has_run(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, int replica)
@@ -237,6 +246,190 @@ int rdb_each_feature(struct rdb *db, int64_t workload, int (*fn)(const struct rd
 		struct rdb_feature f;
 		row_feature(st, &f);
 		r = fn(&f, arg);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct rdb_workload_row *w, void *arg),
+		      void *arg)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT id, name, def_hash, bin_hash, created, state, static FROM workloads"
+			       " WHERE ?1 IS NULL OR name = ?1 ORDER BY id",
+			       -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	while (!r && sqlite3_step(st) == SQLITE_ROW) {
+		struct rdb_workload_row w = {
+			.id = sqlite3_column_int64(st, 0),
+			.name = col_text(st, 1),
+			.def_hash = col_text(st, 2),
+			.bin_hash = col_text(st, 3),
+			.created = col_text(st, 4),
+			.state = col_text(st, 5),
+			.static_nrs = col_text(st, 6),
+		};
+		r = fn(&w, arg);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int64_t rdb_latest_workload(struct rdb *db, const char *name)
+{
+	const void *args[] = {name};
+	int64_t id = -1;
+	exec_bound(db, "SELECT max(id) FROM workloads WHERE name = ? HAVING count(*) > 0", "t", args, &id);
+	return id;
+}
+
+int rdb_set_state(struct rdb *db, int64_t workload, const char *state)
+{
+	return exec_text(db, "UPDATE workloads SET state = ? WHERE id = ?", workload, state);
+}
+
+int rdb_set_static(struct rdb *db, int64_t workload, const char *nrs)
+{
+	return exec_text(db, "UPDATE workloads SET static = ? WHERE id = ?", workload, nrs);
+}
+
+/* Every call of "syscalls", then every entry of "features" (its number from
+ * the call's entry), as feature rows: JSON1 does the parsing. */
+static const char import_sql[] =
+	"INSERT INTO features(workload, nr, kind, sub, path, name, count)"
+	" SELECT ?1, json_extract(s.value, '$.nr'), 'call', 0, '', s.key, json_extract(s.value, '$.count')"
+	"   FROM json_each(?2, '$.syscalls') AS s WHERE json_extract(s.value, '$.nr') IS NOT NULL"
+	" UNION ALL"
+	" SELECT ?1, json_extract(?2, '$.syscalls.\"' || json_extract(f.value, '$.syscall') || '\".nr'),"
+	"   CASE WHEN json_type(f.value, '$.path') IS NOT NULL THEN 'path' ELSE 'sub' END,"
+	"   CASE WHEN json_type(f.value, '$.path') IS NOT NULL THEN 0 ELSE json_extract(f.value, '$.key') END,"
+	"   coalesce(json_extract(f.value, '$.path'), ''),"
+	"   json_extract(f.value, '$.syscall') || ':' ||"
+	"     coalesce(json_extract(f.value, '$.path'), json_extract(f.value, '$.sub')),"
+	"   json_extract(f.value, '$.count')"
+	"   FROM json_each(?2, '$.features') AS f WHERE true"
+	" ON CONFLICT(workload, nr, kind, sub, path) DO UPDATE SET count = excluded.count";
+
+int rdb_import_profile(struct rdb *db, int64_t workload, const char *stats_json)
+{
+	sqlite3_stmt *st;
+	int64_t version = 0;
+	const void *args[] = {stats_json};
+	if (exec_bound(db, "SELECT json_extract(?, '$.version')", "t", args, &version) || version != 3)
+		return -1;
+	if (sqlite3_prepare_v2(db->db, import_sql, -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, workload);
+	sqlite3_bind_text(st, 2, stats_json, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	int64_t n = -1;
+	const void *wl[] = {&workload};
+	if (rc != SQLITE_DONE || exec_bound(db, "SELECT count(*) FROM features WHERE workload = ?", "i", wl, &n))
+		return -1;
+	return (int)n;
+}
+
+char *rdb_run_stats(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, int replica)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT stats FROM runs WHERE workload = ? AND kind = ? AND feature = ? AND replica = ?",
+			       -1, &st, NULL))
+		return NULL;
+	sqlite3_bind_int64(st, 1, workload);
+	sqlite3_bind_text(st, 2, rdb_run_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, feature);
+	sqlite3_bind_int(st, 4, replica);
+	if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0))
+		out = strdup(col_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+int rdb_summary(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, struct rdb_summary *s)
+{
+	sqlite3_stmt *st;
+	/* The sample standard deviation, from the sums (no sqrt in SQL). */
+	static const char sql[] =
+		"SELECT count(*), coalesce(sum(ok), 0),"
+		"  avg(CASE WHEN ok THEN metric END),"
+		"  sum(CASE WHEN ok THEN metric * metric END), count(CASE WHEN ok THEN metric END),"
+		"  avg(CASE WHEN ok THEN peak_rss_kb END), avg(CASE WHEN ok THEN fds END), avg(wall_ns)"
+		" FROM runs WHERE workload = ? AND kind = ? AND feature = ?";
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, workload);
+	sqlite3_bind_text(st, 2, rdb_run_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, feature);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		double mean = col_real(st, 2), sq = col_real(st, 3);
+		int n = sqlite3_column_int(st, 4);
+		s->runs = sqlite3_column_int(st, 0);
+		s->ok = sqlite3_column_int(st, 1);
+		s->metric_mean = mean;
+		s->metric_sd = n > 1 ? sqrt(fmax(0, (sq - n * mean * mean) / (n - 1))) : NAN;
+		s->rss_mean_kb = col_real(st, 5);
+		s->fds_mean = col_real(st, 6);
+		s->wall_mean_ns = col_real(st, 7);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static void row_run(sqlite3_stmt *st, struct rdb_run *r)
+{
+	enum rdb_run_kind k = RDB_BASELINE;
+	while (k < RDB__RUN_KINDS && strcmp(run_kind_names[k], col_text(st, 1)))
+		k++;
+	*r = (struct rdb_run){
+		.workload = sqlite3_column_int64(st, 0),
+		.kind = k,
+		.feature = sqlite3_column_int64(st, 2),
+		.replica = sqlite3_column_int(st, 3),
+		.policy = col_text(st, 4),
+		.ok = sqlite3_column_int(st, 5),
+		.exit_status = sqlite3_column_int(st, 6),
+		.reason = col_text(st, 7),
+		.metric = col_real(st, 8),
+		.peak_rss_kb = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 9),
+		.fds = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 10),
+		.wall_ns = sqlite3_column_int64(st, 11),
+	};
+}
+
+int rdb_each_run(struct rdb *db, int64_t workload, int64_t feature, int (*fn)(const struct rdb_run *r, void *arg),
+		 void *arg)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT workload, kind, feature, replica, policy, ok, exit_status, reason, metric,"
+			       " peak_rss_kb, fds, wall_ns FROM runs WHERE workload = ? AND feature = ?"
+			       " ORDER BY kind, replica",
+			       -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, workload);
+	sqlite3_bind_int64(st, 2, feature);
+	while (!r && sqlite3_step(st) == SQLITE_ROW) {
+		struct rdb_run run;
+		row_run(st, &run);
+		r = fn(&run, arg);
 	}
 	sqlite3_finalize(st);
 	return r;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RDB_SCHEMA_VERSION 1
+#define RDB_SCHEMA_VERSION 2
 
 struct rdb;
 
@@ -43,6 +43,27 @@ struct rdb_run {
 	const char *reason;        /* why it failed, or NULL */
 	double metric;             /* the test's performance figure, NAN if none */
 	int64_t peak_rss_kb, fds, wall_ns;
+	const char *stats;         /* the run's statistics (JSON v3), or NULL:
+	                              kept for baseline and discovery runs */
+};
+
+/* One workload row (a name with one definition and binaries). */
+struct rdb_workload_row {
+	int64_t id;
+	const char *name, *def_hash, *bin_hash, *created;
+	const char *state;      /* campaign: new, discovered, exploring, final, done */
+	const char *static_nrs; /* the syscall numbers the static analysis of
+	                           its binaries found, space-separated; NULL
+	                           when not done */
+};
+
+/* Summary of the recorded runs of one kind (and feature: 0 for runs of no
+ * one feature). */
+struct rdb_summary {
+	int runs, ok;
+	double metric_mean, metric_sd; /* over passing runs with a metric; NAN if none */
+	double rss_mean_kb, fds_mean;  /* over passing runs; NAN if none */
+	double wall_mean_ns;           /* over all runs */
 };
 
 /* Opens (creating) the database; NULL with a message in err when the file
@@ -80,5 +101,30 @@ int rdb_each_feature(struct rdb *db, int64_t workload, int (*fn)(const struct rd
 		     void *arg);
 
 const char *rdb_run_kind_name(enum rdb_run_kind k);
+
+/* Calls fn for each workload row (of that name; NULL: all), oldest first. */
+int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct rdb_workload_row *w, void *arg),
+		      void *arg);
+
+/* The newest row of that name, or -1. */
+int64_t rdb_latest_workload(struct rdb *db, const char *name);
+
+int rdb_set_state(struct rdb *db, int64_t workload, const char *state);
+int rdb_set_static(struct rdb *db, int64_t workload, const char *nrs);
+
+/* Records (rdb_feature) every call, sub-feature and pseudo-file of a run's
+ * statistics (JSON v3: "syscalls" and "features").  The number of features,
+ * or -1 when the text is not such JSON. */
+int rdb_import_profile(struct rdb *db, int64_t workload, const char *stats_json);
+
+/* The statistics stored with a run (malloc'd; free it), or NULL. */
+char *rdb_run_stats(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, int replica);
+
+int rdb_summary(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, struct rdb_summary *s);
+
+/* The recorded verdicts of one feature's runs: its failed runs' reasons,
+ * for reports.  Calls fn per run of that feature, in replica order. */
+int rdb_each_run(struct rdb *db, int64_t workload, int64_t feature,
+		 int (*fn)(const struct rdb_run *r, void *arg), void *arg);
 
 #endif

@@ -110,6 +110,87 @@ static void test_campaign(void **state)
 	rdb_close(db);
 }
 
+/* A run's statistics, as `hyperloupe run --stats` writes them (cut down). */
+static const char stats_json[] =
+	"{\"version\": 3, \"syscalls\": {\"write\": {\"nr\": 1, \"count\": 2},"
+	" \"ioctl\": {\"nr\": 16, \"count\": 1}, \"openat\": {\"nr\": 257, \"count\": 5}},"
+	" \"features\": [{\"syscall\": \"ioctl\", \"sub\": \"TCGETS\", \"key\": 21505, \"count\": 1},"
+	" {\"syscall\": \"openat\", \"path\": \"/proc/self/maps\", \"key\": 77, \"count\": 3}]}";
+
+static int collect_count(const struct rdb_feature *f, void *arg)
+{
+	char *out = arg;
+	sprintf(out + strlen(out), "%s/%d/%llu/%llu ", f->name, f->nr, (unsigned long long)f->sub,
+		(unsigned long long)f->count);
+	return 0;
+}
+
+static void test_import(void **state)
+{
+	(void)state;
+	struct rdb *db = open_db();
+	int64_t wl = rdb_workload(db, "w", "d", "b");
+	char seen[512] = "";
+	assert_int_equal(rdb_import_profile(db, wl, stats_json), 5);
+	assert_int_equal(rdb_import_profile(db, wl, stats_json), 5); /* again: the same rows */
+	assert_int_equal(rdb_each_feature(db, wl, collect_count, seen), 0);
+	assert_string_equal(seen, "write/1/0/2 ioctl/16/0/1 openat/257/0/5 ioctl:TCGETS/16/21505/1 "
+				  "openat:/proc/self/maps/257/0/3 ");
+	assert_int_equal(rdb_import_profile(db, wl, "{\"version\": 2}"), -1);
+	assert_int_equal(rdb_import_profile(db, wl, "not json"), -1);
+	rdb_close(db);
+}
+
+static int count_rows(const struct rdb_workload_row *w, void *arg)
+{
+	char *out = arg;
+	sprintf(out + strlen(out), "%s:%s:%s ", w->name, w->state, w->static_nrs ? w->static_nrs : "-");
+	return 0;
+}
+
+static void test_summary(void **state)
+{
+	(void)state;
+	struct rdb *db = open_db();
+	int64_t a = rdb_workload(db, "a", "d", "b"), b = rdb_workload(db, "b", "d", "b");
+	int64_t a2 = rdb_workload(db, "a", "d2", "b");
+	assert_int_equal(rdb_latest_workload(db, "a"), a2);
+	assert_int_equal(rdb_latest_workload(db, "c"), -1);
+	assert_int_equal(rdb_set_state(db, a, "done"), 0);
+	assert_int_equal(rdb_set_static(db, b, "0 1 60"), 0);
+	char rows[256] = "";
+	assert_int_equal(rdb_each_workload(db, NULL, count_rows, rows), 0);
+	assert_string_equal(rows, "a:done:- b:new:0 1 60 a:new:- ");
+	double metric[] = {10, 20, 30};
+	for (int i = 0; i < 3; i++) {
+		struct rdb_run r = {.workload = a, .kind = RDB_BASELINE, .replica = i, .ok = true, .metric = metric[i],
+				    .peak_rss_kb = 1000 * (i + 1), .fds = i ? 8 : -1, .wall_ns = 100,
+				    .stats = i ? NULL : stats_json};
+		assert_int_equal(rdb_add_run(db, &r), 0);
+	}
+	struct rdb_run bad = {.workload = a, .kind = RDB_BASELINE, .replica = 3, .metric = 99, .peak_rss_kb = -1,
+			      .fds = -1, .wall_ns = 500, .reason = "exit status 1"};
+	assert_int_equal(rdb_add_run(db, &bad), 0);
+	struct rdb_summary s;
+	assert_int_equal(rdb_summary(db, a, RDB_BASELINE, 0, &s), 0);
+	assert_int_equal(s.runs, 4);
+	assert_int_equal(s.ok, 3);
+	assert_float_equal(s.metric_mean, 20, 1e-9); /* the failed run's figure is left out */
+	assert_float_equal(s.metric_sd, 10, 1e-9);
+	assert_float_equal(s.rss_mean_kb, 2000, 1e-9);
+	assert_float_equal(s.fds_mean, 8, 1e-9); /* a missing figure is not a zero */
+	assert_float_equal(s.wall_mean_ns, 200, 1e-9);
+	char *js = rdb_run_stats(db, a, RDB_BASELINE, 0, 0);
+	assert_non_null(js);
+	assert_string_equal(js, stats_json);
+	free(js);
+	assert_null(rdb_run_stats(db, a, RDB_BASELINE, 0, 1));
+	assert_int_equal(rdb_summary(db, b, RDB_BASELINE, 0, &s), 0);
+	assert_int_equal(s.runs, 0);
+	assert_true(isnan(s.metric_mean));
+	rdb_close(db);
+}
+
 static void test_refuses(void **state)
 {
 	(void)state;
@@ -138,6 +219,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_campaign, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
