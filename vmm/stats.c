@@ -223,9 +223,24 @@ struct stats *stats_proc_new(struct run_stats *r, int pid, int ppid, const char 
 	return s;
 }
 
+/* The process's peak resident set, in KiB; 0 when /proc says nothing. */
+static uint64_t vm_hwm_kb(void)
+{
+	char line[128];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 void stats_proc_end(struct stats *s, enum stats_state state, int exit_status, int term_signal)
 {
 	s->end_ns = now_ns();
+	s->peak_rss_kb = vm_hwm_kb();
 	s->exit_status = exit_status;
 	s->term_signal = term_signal;
 	__atomic_store_n(&s->state, (uint32_t)state, __ATOMIC_RELEASE);
@@ -294,6 +309,8 @@ static void merge_one(struct stats *out, const struct stats *s, bool first)
 	out->kvm_run_ns += s->kvm_run_ns;
 	out->rewritten_sites += s->rewritten_sites;
 	out->threads += s->threads;
+	out->peak_rss_kb = s->peak_rss_kb > out->peak_rss_kb ? s->peak_rss_kb : out->peak_rss_kb;
+	out->fds_peak = s->fds_peak > out->fds_peak ? s->fds_peak : out->fds_peak;
 	uint64_t end = rec_end(s);
 	if (first || s->start_ns < out->start_ns)
 		out->start_ns = s->start_ns;
@@ -372,6 +389,8 @@ void stats_record_call(struct stats *s, const struct call_rec *c)
 		return;
 	}
 	stats_count(&s->sc[c->nr], c->ret, c->ns, c->outcome);
+	if (c->ret >= 0 && (sc_table[c->nr].flags & SCF_NEWFD) && (uint64_t)c->ret >= s->fds_peak)
+		__atomic_store_n(&s->fds_peak, (uint64_t)c->ret + 1, __ATOMIC_RELAXED);
 	uint32_t nr1 = (uint32_t)c->nr + 1;
 	uint64_t key;
 	struct feat_count *f = NULL;
@@ -622,13 +641,14 @@ static void json_profile(const struct run_stats *r, const struct stats *m, const
 		"  \"exit_overhead_ns\": %llu,\n  \"p\": %.6f,\n"
 		"  \"exits\": {\"syscall\": %llu, \"trampoline\": %llu, \"other\": %llu},\n"
 		"  \"kvm_run_ns\": %llu,\n  \"rewritten_sites\": %llu,\n"
+		"  \"peak_rss_kb\": %llu,\n  \"fds_peak\": %llu,\n"
 		"  \"calibration\": {\"syscall_round_trip_ns\": %.1f, \"exit_round_trip_ns\": %.1f},\n",
 		(unsigned long long)t->calls, (unsigned long long)t->errors, (unsigned long long)m->unknown,
 		(unsigned long long)t->wall_ns, (unsigned long long)t->user_ns,
 		(unsigned long long)t->host_ns, (unsigned long long)t->exit_overhead_ns, json_num(t->p),
 		(unsigned long long)m->syscall_exits, (unsigned long long)m->trampoline_exits,
 		(unsigned long long)m->other_exits, (unsigned long long)m->kvm_run_ns, (unsigned long long)m->rewritten_sites,
-		json_num(r->cal_syscall_ns), json_num(r->cal_exit_ns));
+		(unsigned long long)m->peak_rss_kb, (unsigned long long)m->fds_peak, json_num(r->cal_syscall_ns), json_num(r->cal_exit_ns));
 }
 
 static const char *state_name(enum stats_state st)
@@ -669,11 +689,11 @@ static void json_proc(const struct run_stats *r, const struct stats_filter *flt,
 	fprintf(f,
 		"     \"state\": \"%s\", \"exit_status\": %d, \"term_signal\": %d, \"threads\": %llu,\n"
 		"     \"calls\": %llu, \"errors\": %llu, \"wall_ns\": %llu, \"user_ns\": %llu, "
-		"\"host_ns\": %llu, \"p\": %.6f,\n     \"in_profile\": %s,\n",
+		"\"host_ns\": %llu, \"p\": %.6f,\n     \"peak_rss_kb\": %llu, \"fds_peak\": %llu, \"in_profile\": %s,\n",
 		state_name(st), s->exit_status, s->term_signal, (unsigned long long)s->threads,
 		(unsigned long long)t.calls, (unsigned long long)t.errors, (unsigned long long)t.wall_ns,
 		(unsigned long long)t.user_ns, (unsigned long long)t.host_ns, json_num(t.p),
-		stats_filter_match(flt, s) ? "true" : "false");
+		(unsigned long long)s->peak_rss_kb, (unsigned long long)s->fds_peak, stats_filter_match(flt, s) ? "true" : "false");
 	json_syscalls(s, "     ", f);
 	fputs(",\n", f);
 	json_features(s, "     ", f);

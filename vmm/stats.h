@@ -68,6 +68,11 @@ struct stats {
 	uint64_t start_ns, end_ns;
 	uint64_t delay_ns, delays; /* forwarding delay injected (achieved) */
 	uint64_t feats_lost;       /* features not counted: the table was full */
+	/* Resource use, for explore's tolerance checks: the VMM process's
+	 * VmHWM at the end (guest memory is its memory), and one past the
+	 * highest fd a call returned, which is the peak of open fds when
+	 * they were allocated lowest first, as POSIX has them. */
+	uint64_t peak_rss_kb, fds_peak;
 	uint32_t npaths;
 	uint32_t pad;
 	struct feat_count feats[STATS_FEATS];
