@@ -317,7 +317,8 @@ static struct pol_decision from_rule(const struct pol_rule *r)
 	return (struct pol_decision){r->action, r->action == POL_STUB ? err : 0};
 }
 
-struct pol_decision policy_decide(const struct policy *p, long nr, const long args[6], const char *path)
+struct pol_decision policy_decide_alias(const struct policy *p, long nr, const long args[6], const char *path,
+					const char *alias)
 {
 	if (nr < 0 || nr >= SC_TABLE_SIZE)
 		return (struct pol_decision){POL_FORWARD, 0};
@@ -328,8 +329,12 @@ struct pol_decision policy_decide(const struct policy *p, long nr, const long ar
 		r = last_match(p, (int)nr, PM_SUB, sub, NULL);
 	if (!r && (n & NR_PATH))
 		r = last_match(p, (int)nr, PM_PATH, 0, path);
+	if (!r && (n & NR_PATH) && alias)
+		r = last_match(p, (int)nr, PM_PATH, 0, alias);
 	if (!r && !(n & NR_CALL) && p->any_path)
 		r = last_match(p, -1, PM_PATH, 0, path);
+	if (!r && !(n & NR_CALL) && p->any_path && alias)
+		r = last_match(p, -1, PM_PATH, 0, alias);
 	if (r)
 		return from_rule(r);
 	struct pol_decision d = {p->base[nr], 0};
@@ -340,4 +345,9 @@ struct pol_decision policy_decide(const struct policy *p, long nr, const long ar
 				return from_rule(&p->rules[i]);
 	}
 	return d;
+}
+
+struct pol_decision policy_decide(const struct policy *p, long nr, const long args[6], const char *path)
+{
+	return policy_decide_alias(p, nr, args, path, NULL);
 }

@@ -83,6 +83,12 @@ static inline bool policy_wants_path(const struct policy *p, long nr)
  * passed it (NULL when the call takes none or it could not be read). */
 struct pol_decision policy_decide(const struct policy *p, long nr, const long args[6], const char *path);
 
+/* The same, a path rule matching either path or alias: the name the
+ * statistics give a pseudo-file (/proc/self for the caller's own pid), so
+ * that a rule written as a profile names a feature matches it. */
+struct pol_decision policy_decide_alias(const struct policy *p, long nr, const long args[6], const char *path,
+					const char *alias);
+
 /* Glob match: `*` and `?` within one path component, `**` across them. */
 bool policy_path_match(const char *pattern, const char *path);
 

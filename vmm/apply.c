@@ -16,8 +16,11 @@ struct pol_decision apply_decide(struct thread *t, long nr, const long a[6])
 	t->has_path = pa >= 0 && guest_get_str(p, (uint64_t)a[pa], t->path, sizeof(t->path)) >= 0;
 	if (!p->policy.n)
 		return (struct pol_decision){POL_FORWARD, 0};
-	const char *path = t->has_path && policy_wants_path(&p->policy, nr) ? t->path : NULL;
-	return policy_decide(&p->policy, nr, a, path);
+	if (!t->has_path || !policy_wants_path(&p->policy, nr))
+		return policy_decide(&p->policy, nr, a, NULL);
+	char alias[STATS_PATH_MAX];
+	bool pseudo = stats_pseudo_file(t->path, getpid(), alias, sizeof(alias)) && strcmp(alias, t->path);
+	return policy_decide_alias(&p->policy, nr, a, t->path, pseudo ? alias : NULL);
 }
 
 /* A new fd on empty content: an empty regular file, as a /proc file

@@ -174,6 +174,19 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 	return optind;
 }
 
+/* With --only, only the selected programs get the policy, as only
+ * Loupe's whitelisted binaries do: the shell that starts them or a helper
+ * they run behaves as it would natively, and its calls (out of the
+ * profile) are never blamed for a failure.  Exec'd images decide anew. */
+static void scope_policy(struct proc *p)
+{
+	struct stats_filter f = {p->opt.only, p->opt.nonly};
+	if (!p->opt.nonly || stats_filter_match(&f, p->stats))
+		return;
+	p->policy.n = 0;
+	p->policy.delay_ns = 0;
+}
+
 /* The guest's first thread, on this host thread. */
 static struct thread *first_thread(struct proc *p)
 {
@@ -220,6 +233,7 @@ static int cmd_run(int argc, char **argv)
 		stats_run_set_phase(p.run, p.opt.phase);
 	if (stats_fd < 0 && p.run)
 		p.run->delay_req_ns = p.policy.delay_ns;
+	scope_policy(&p);
 	if (stats_fd < 0 && p.run && p.opt.live_stats)
 		hl_err("live statistics: /dev/shm/hyperloupe-%d (hyperloupe live %d)", p.run->root_pid,
 		       p.run->root_pid);

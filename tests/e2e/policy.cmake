@@ -12,7 +12,7 @@
 # Included at the end of CMakeLists.txt: HL, BASH_EXECUTABLE, E2E_TMP and the
 # HL_E2E_*_ELF programs are set there.
 if(NOT HL_E2E_HYPERLOUPE)
-  set(POLICY_MODES getrandom affinity tcgets maps-stub maps-fake maps-inherit
+  set(POLICY_MODES getrandom affinity tcgets maps-stub maps-fake maps-inherit only-scope
       fsync delay errors local-star stub-star policy-file)
   set(policy_env "LC_ALL=C;TZ=UTC;TMPDIR=${E2E_TMP}")
   if(HL_E2E_python3_ELF)

@@ -310,6 +310,30 @@ assert d["exit_status"] == 0
     ;;
 
 # ------------------------------------------------------------- maps-inherit
+only-scope)
+    # --only: the shell is out of the profile and out of the policy: its own
+    # writes work, cat's are stubbed; a rule naming /proc/self (as profiles
+    # do) matches cat opening /proc/<its pid>, one naming /proc/[pid] a
+    # foreign pid.
+    sh=$(elf sh)
+    cat=$(elf cat)
+    vmm --stats only.json --only cat --stub write -- "$sh" -c 'echo from-sh; echo x | cat; echo "cat: $?"'
+    [ "$st" = 0 ] && [ "$(cat out)" = "from-sh
+cat: 1" ] || fail "--only cat --stub write: status $st, stdout $(cat out)"
+    check only.json '
+w = sc("write")
+assert w["stubbed"] >= 1 and w["forwarded"] == 0, ("only cat is in the profile, and stubbed", w)
+'
+    vmm --only cat --stub 'openat:/proc/self/status' -- "$sh" -c 'cat /proc/self/status >/dev/null; echo "self: $?"
+cat /proc/$$/status >/dev/null; echo "other: $?"'
+    [ "$st" = 0 ] && [ "$(cat out)" = "self: 1
+other: 0" ] || fail "/proc/self alias: status $st, stdout $(cat out), stderr $(cat err)"
+    vmm --only cat --stub 'openat:/proc/[pid]/status' -- "$sh" -c 'cat /proc/self/status >/dev/null; echo "self: $?"
+cat /proc/$$/status >/dev/null; echo "other: $?"'
+    [ "$st" = 0 ] && [ "$(cat out)" = "self: 0
+other: 1" ] || fail "/proc/[pid] alias: status $st, stdout $(cat out), stderr $(cat err)"
+    ;;
+
 maps-inherit)
     sh=$(elf sh)
     cat=$(elf cat)

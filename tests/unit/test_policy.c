@@ -127,6 +127,24 @@ static void test_path_glob(void **state)
 	assert_true(policy_path_match("**", "/anything/at/all"));
 }
 
+/* A rule written as the statistics name a pseudo-file matches the call
+ * whose own path is the pid's: the alias. */
+static void test_path_alias(void **state)
+{
+	(void)state;
+	struct policy p;
+	policy_init(&p);
+	add(&p, POL_STUB, "openat:/proc/self/stat,/proc/[pid]/maps");
+	policy_finish(&p);
+	assert_int_equal(policy_decide_alias(&p, SYS_openat, no_args, "/proc/77/stat", "/proc/self/stat").action,
+			 POL_STUB);
+	assert_int_equal(policy_decide(&p, SYS_openat, no_args, "/proc/77/stat").action, POL_FORWARD);
+	assert_int_equal(policy_decide_alias(&p, SYS_open, no_args, "/proc/9/maps", "/proc/[pid]/maps").action,
+			 POL_STUB);
+	assert_int_equal(policy_decide_alias(&p, SYS_open, no_args, "/proc/9/maps", NULL).action, POL_FORWARD);
+	policy_free(&p);
+}
+
 static void bad_spec(enum pol_action a, const char *spec, const char *want)
 {
 	struct policy p;
@@ -255,7 +273,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_forward), cmocka_unit_test(test_call_rules),
 		cmocka_unit_test(test_precedence),      cmocka_unit_test(test_mmap_class),
-		cmocka_unit_test(test_path_glob),       cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test(test_path_glob),       cmocka_unit_test(test_path_alias),
+		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test(test_file),            cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_durations),       cmocka_unit_test(test_fake_column),
 	};
