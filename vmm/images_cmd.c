@@ -5,6 +5,7 @@
 #include "vmm/images_cmd.h"
 
 #include "analysis/workload.h"
+#include "vmm/testrun.h"
 #include "vmm/util.h"
 
 #include <errno.h>
@@ -39,7 +40,6 @@ static const char images_usage[] =
 	"exit status: 0 ok, 1 a failure (a test failed or was skipped), 2 usage\n";
 
 #define MAX_WORKLOADS 256
-#define TEST_TERM_GRACE_NS 10000000000ull /* SIGTERM, then this long to clean up */
 
 static const char *images_dir;
 static volatile sig_atomic_t interrupted;
@@ -261,117 +261,40 @@ struct test_result {
 	char metric[64]; /* the number on stdout's last line, "" if none */
 };
 
-/* Appends WORD to BUF, single-quoted when sh would otherwise split it. */
-static void append_word(char *buf, size_t size, const char *word)
-{
-	size_t n = strlen(buf);
-	bool plain = *word && strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+-") ==
-					      strlen(word);
-	n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? " " : "", plain ? word : "'");
-	for (const char *c = word; !plain && *c && n < size; c++)
-		n += (size_t)snprintf(buf + n, size - n, "%s", *c == '\'' ? "'\\''" : (char[]){*c, 0});
-	if (!plain && n < size)
-		snprintf(buf + n, size - n, "'");
-}
-
 /* HL_RUN for --vm: this hyperloupe's `run`, the workload's binaries as the
  * --only whitelist. */
 static void vm_prefix(const struct workload *w, const char *self, char *buf, size_t size)
 {
 	buf[0] = 0;
-	append_word(buf, size, self);
-	append_word(buf, size, "run");
+	test_sh_word(buf, size, self);
+	test_sh_word(buf, size, "run");
 	for (int i = 0; i < w->binaries.n; i++) {
-		append_word(buf, size, "--only");
-		append_word(buf, size, w->binaries.v[i]);
+		test_sh_word(buf, size, "--only");
+		test_sh_word(buf, size, w->binaries.v[i]);
 	}
-	append_word(buf, size, "--");
-}
-
-/* The test, in a process group of its own (so that a timeout reaches
- * everything it started in it), stdin /dev/null. */
-static pid_t start_test(const struct workload *w, const char *hl_run, int out_fd, int err_fd)
-{
-	char path[PATH_MAX * 2];
-	snprintf(path, sizeof(path), "%s/%s/%s", images_dir, w->name, w->test);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		setpgid(0, 0);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
-			_exit(126);
-		setenv("HL_RUN", hl_run, 1);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execl(path, path, (char *)NULL);
-		dprintf(2, "hyperloupe: images: cannot run %s: %s\n", path, strerror(errno));
-		_exit(126);
-	}
-	if (pid > 0)
-		setpgid(pid, pid);
-	return pid;
-}
-
-/* Like timeout(1): SIGTERM to the test's group at the deadline (or on our
- * own SIGINT/SIGTERM), SIGKILL if it still runs 10 s later. Whatever is
- * left in its group once it exited is killed too. */
-static void wait_test(pid_t pid, int timeout_s, struct test_result *res)
-{
-	uint64_t start = now_ns(), deadline = start + (uint64_t)timeout_s * 1000000000ull, kill_at = 0;
-	int status = 0;
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
-			break;
-		uint64_t t = now_ns();
-		if (!kill_at && (t >= deadline || interrupted)) {
-			res->timed_out = !interrupted;
-			kill(-pid, SIGTERM);
-			kill_at = t + TEST_TERM_GRACE_NS;
-		} else if (kill_at && t >= kill_at) {
-			kill(-pid, SIGKILL);
-			kill_at = UINT64_MAX;
-		}
-		nanosleep(&(struct timespec){0, 10000000}, NULL);
-	}
-	kill(-pid, SIGKILL);
-	res->secs = (double)(now_ns() - start) / 1e9;
-	res->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* The last non-empty line of F, when it is a number. */
-static void read_metric(FILE *f, char *metric, size_t size)
-{
-	char line[512], last[512] = "";
-	metric[0] = 0;
-	rewind(f);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = 0;
-		if (line[0])
-			strcpy(last, line);
-	}
-	char *end;
-	errno = 0;
-	(void)strtod(last, &end);
-	if (last[0] && !*end && !errno && strlen(last) < size)
-		strcpy(metric, last);
+	test_sh_word(buf, size, "--");
 }
 
 static int run_test(const struct workload *w, const char *hl_run, struct test_result *res, FILE *err)
 {
+	char script[PATH_MAX * 2];
+	struct test_job job;
 	FILE *out = tmpfile();
 	memset(res, 0, sizeof(*res));
 	if (!out)
 		return hl_err("images: tmpfile: %s", strerror(errno)), -1;
-	fflush(NULL);
-	pid_t pid = start_test(w, hl_run, fileno(out), fileno(err));
-	if (pid < 0) {
-		hl_err("images: fork: %s", strerror(errno));
+	snprintf(script, sizeof(script), "%s/%s/%s", images_dir, w->name, w->test);
+	int r = testjob_start(&job, script, hl_run, w->timeout_s, fileno(out), fileno(err));
+	if (r) {
+		hl_err("images: fork: %s", strerror(-r));
 		fclose(out);
 		return -1;
 	}
-	wait_test(pid, w->timeout_s, res);
-	read_metric(out, res->metric, sizeof(res->metric));
+	testjob_wait(&job, &interrupted);
+	res->status = job.status;
+	res->timed_out = job.timed_out;
+	res->secs = job.secs;
+	test_read_metric(out, res->metric, sizeof(res->metric));
 	fclose(out);
 	return 0;
 }
