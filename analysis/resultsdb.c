@@ -434,3 +434,51 @@ int rdb_each_run(struct rdb *db, int64_t workload, int64_t feature, int (*fn)(co
 	sqlite3_finalize(st);
 	return r;
 }
+
+int rdb_stats_outcome(struct rdb *db, const char *stats_json, struct rdb_stats_outcome *o)
+{
+	sqlite3_stmt *st;
+	static const char sql[] =
+		"SELECT coalesce((SELECT json_extract(p.value, '$.term_signal') FROM json_each(?1, '$.processes') AS p"
+		"   WHERE json_extract(p.value, '$.in_profile') AND json_extract(p.value, '$.term_signal') IN"
+		"   (4, 6, 7, 8, 11, 31) LIMIT 1), 0),"
+		" coalesce(json_extract(?1, '$.peak_rss_kb'), -1), coalesce(json_extract(?1, '$.fds_peak'), -1)"
+		" WHERE json_extract(?1, '$.version') = 3";
+	*o = (struct rdb_stats_outcome){0, -1, -1};
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, stats_json, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		o->crash_signal = sqlite3_column_int(st, 0);
+		o->peak_rss_kb = sqlite3_column_int64(st, 1);
+		o->fds_peak = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int rdb_new_calls(struct rdb *db, int64_t workload, const char *stats_json, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+	size_t o = 0;
+	buf[0] = 0;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT s.key FROM json_each(?2, '$.syscalls') AS s"
+			       " WHERE json_extract(s.value, '$.count') > 0 AND NOT EXISTS (SELECT 1 FROM features"
+			       "   WHERE workload = ?1 AND kind = 'call' AND nr = json_extract(s.value, '$.nr'))"
+			       " ORDER BY json_extract(s.value, '$.nr')",
+			       -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, workload);
+	sqlite3_bind_text(st, 2, stats_json, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", n ? " " : "", col_text(st, 0));
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : -1;
+}

@@ -117,6 +117,22 @@ int rdb_set_static(struct rdb *db, int64_t workload, const char *nrs);
  * or -1 when the text is not such JSON. */
 int rdb_import_profile(struct rdb *db, int64_t workload, const char *stats_json);
 
+/* What a run's statistics say about the application (the processes in the
+ * profile): the first fatal signal one of them died of (SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGABRT, SIGSYS; 0 if none), peak RSS and fds. */
+struct rdb_stats_outcome {
+	int crash_signal;
+	int64_t peak_rss_kb, fds_peak; /* -1 when the file has none */
+};
+
+int rdb_stats_outcome(struct rdb *db, const char *stats_json, struct rdb_stats_outcome *o);
+
+/* The system calls a run's statistics show that the workload's features
+ * (its baseline profile) do not have: the fallbacks a stubbed or faked
+ * call made the application take (exit after a stubbed exit_group).
+ * Their names, space-separated, into buf; their number, or -1. */
+int rdb_new_calls(struct rdb *db, int64_t workload, const char *stats_json, char *buf, size_t len);
+
 /* The statistics stored with a run (malloc'd; free it), or NULL. */
 char *rdb_run_stats(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, int replica);
 

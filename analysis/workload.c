@@ -415,3 +415,51 @@ int wl_hash(const char *dir, const char *name, uint64_t *hash)
 		*hash = h;
 	return r;
 }
+
+/* The run line's words whose base name is name, $HL_BUILD expanded: the
+ * hello workloads run their binary from the build tree. */
+static bool from_run_line(const struct workload *w, const char *hl_build, const char *name, char *out, size_t len)
+{
+	char words[WL_TEXT_MAX];
+	snprintf(words, sizeof(words), "%s", w->run);
+	for (char *save, *t = strtok_r(words, " \t'\"", &save); t; t = strtok_r(NULL, " \t'\"", &save)) {
+		const char *slash = strrchr(t, '/');
+		if (!slash || strcmp(slash + 1, name))
+			continue;
+		if (!strncmp(t, "$HL_BUILD/", 10))
+			snprintf(out, len, "%s/%s", hl_build ? hl_build : ".", t + 10);
+		else
+			snprintf(out, len, "%s", t);
+		return access(out, X_OK) == 0;
+	}
+	return false;
+}
+
+int wl_resolve_binaries(const struct workload *w, const char *hl_build, char (*paths)[PATH_MAX])
+{
+	static const char *const dirs[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin"};
+	for (int i = 0; i < w->binaries.n; i++) {
+		const char *b = w->binaries.v[i];
+		bool found = strchr(b, '/') ? snprintf(paths[i], PATH_MAX, "%s", b) > 0 && access(b, X_OK) == 0
+					    : from_run_line(w, hl_build, b, paths[i], PATH_MAX);
+		for (size_t d = 0; !found && !strchr(b, '/') && d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+			snprintf(paths[i], PATH_MAX, "%s/%s", dirs[d], b);
+			found = access(paths[i], X_OK) == 0;
+		}
+		if (!found)
+			return -(i + 1);
+	}
+	return 0;
+}
+
+int wl_hash_binaries(char (*paths)[PATH_MAX], int n, uint64_t *hash)
+{
+	uint64_t h = FNV_OFFSET;
+	for (int i = 0; i < n; i++) {
+		int r = hash_file(&h, paths[i], paths[i]);
+		if (r)
+			return r;
+	}
+	*hash = h;
+	return 0;
+}

@@ -14,6 +14,7 @@
 #ifndef HL_WORKLOAD_H
 #define HL_WORKLOAD_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,5 +69,15 @@ int wl_list(const char *dir, char (*names)[WL_NAME_MAX], int max);
  * skipped), as path, NUL, 8-byte little-endian size, content; then
  * DIR/lib.sh as "../lib.sh". 0 or -errno. */
 int wl_hash(const char *dir, const char *name, uint64_t *hash);
+
+/* Where the binaries are: a path as given, else the run line's word with
+ * that base name ($HL_BUILD expanded to hl_build), else the first of
+ * /usr/sbin, /usr/bin, /sbin, /bin that has it.  0, or -(i + 1) when
+ * binaries.v[i] is found nowhere. */
+int wl_resolve_binaries(const struct workload *w, const char *hl_build, char (*paths)[PATH_MAX]);
+
+/* FNV-1a over the files (each as path, NUL, size, content), so that an
+ * upgraded package starts a new campaign.  0 or -errno. */
+int wl_hash_binaries(char (*paths)[PATH_MAX], int n, uint64_t *hash);
 
 #endif

@@ -343,22 +343,6 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-/* HL_BUILD for the hello workloads' binaries: this hyperloupe's own build
- * tree, when it sits at the top of one (it does in a CMake build). */
-static void default_hl_build(const char *self)
-{
-	char dir[PATH_MAX], guests[PATH_MAX + 16];
-	struct stat st;
-	snprintf(dir, sizeof(dir), "%s", self);
-	char *slash = strrchr(dir, '/');
-	if (getenv("HL_BUILD") || !slash)
-		return;
-	*slash = 0;
-	snprintf(guests, sizeof(guests), "%s/tests/guest", dir);
-	if (stat(guests, &st) == 0 && S_ISDIR(st.st_mode))
-		setenv("HL_BUILD", dir, 1);
-}
-
 static int check_one(const char *name, bool vm, bool verbose, const char *self)
 {
 	static struct workload w;
@@ -394,7 +378,7 @@ static int cmd_check(int argc, char **argv)
 	char self[PATH_MAX];
 	if (!realpath("/proc/self/exe", self))
 		return hl_err("images: cannot find this program's path: %s", strerror(errno)), 1;
-	default_hl_build(self);
+	test_default_hl_build(self);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	n = i < argc ? argc - i : all_names(names);

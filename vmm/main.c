@@ -1,5 +1,6 @@
 /* hyperloupe: run unmodified Linux programs in a process VM, every system
  * call trapped out of the guest. */
+#include "vmm/explore.h"
 #include "vmm/images_cmd.h"
 #include "vmm/live.h"
 #include "vmm/proc.h"
@@ -55,6 +56,9 @@ static const char usage[] =
 	"  images [--dir DIR] list | show NAME | install NAME... | check [-v] [--vm] [NAME...]\n"
 	"                     the workloads of images/: list them, show one, install\n"
 	"                     their packages, run their tests (natively, or --vm)\n"
+	"  explore [--db FILE] [--replicas N] [-j N] [--check-metric|rss|fds T] IMAGE\n"
+	"                     Loupe's campaign on a workload: every feature it uses\n"
+	"                     stubbed and faked, --replicas times each; resumable\n"
 	"  static [--format text|json] [--no-sites] PROGRAM\n"
 	"                     the syscall sites of PROGRAM and of the libraries it loads,\n"
 	"                     and their numbers where a backward scan resolves them\n"
@@ -289,6 +293,8 @@ int main(int argc, char **argv)
 		return cmd_static(argc - 1, argv + 1);
 	if (!strcmp(cmd, "images"))
 		return cmd_images(argc - 1, argv + 1);
+	if (!strcmp(cmd, "explore"))
+		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exit-floor"))
 		return cmd_exit_floor(argc - 1, argv + 1);
 	hl_err("unknown command '%s' (try hyperloupe --help)", cmd);

@@ -5,8 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,4 +111,20 @@ void test_sh_word(char *buf, size_t size, const char *word)
 		n += (size_t)snprintf(buf + n, size - n, "%s", *c == '\'' ? "'\\''" : (char[]){*c, 0});
 	if (!plain && n < size)
 		snprintf(buf + n, size - n, "'");
+}
+
+/* HL_BUILD for the hello workloads' binaries: this hyperloupe's own build
+ * tree, when it sits at the top of one (it does in a CMake build). */
+void test_default_hl_build(const char *self)
+{
+	char dir[PATH_MAX], guests[PATH_MAX + 16];
+	struct stat st;
+	snprintf(dir, sizeof(dir), "%s", self);
+	char *slash = strrchr(dir, '/');
+	if (getenv("HL_BUILD") || !slash)
+		return;
+	*slash = 0;
+	snprintf(guests, sizeof(guests), "%s/tests/guest", dir);
+	if (stat(guests, &st) == 0 && S_ISDIR(st.st_mode))
+		setenv("HL_BUILD", dir, 1);
 }

@@ -44,4 +44,9 @@ void test_read_metric(FILE *f, char *metric, size_t size);
  * when sh would otherwise split or expand it. */
 void test_sh_word(char *buf, size_t size, const char *word);
 
+/* Sets HL_BUILD (the build tree with the hello guests) to the directory
+ * of self, this hyperloupe, when it sits at the top of one and HL_BUILD is
+ * not set already. */
+void test_default_hl_build(const char *self);
+
 #endif

@@ -136,8 +136,34 @@ static void test_import(void **state)
 	assert_int_equal(rdb_each_feature(db, wl, collect_count, seen), 0);
 	assert_string_equal(seen, "write/1/0/2 ioctl/16/0/1 openat/257/0/5 ioctl:TCGETS/16/21505/1 "
 				  "openat:/proc/self/maps/257/0/3 ");
+	char fresh[64];
+	assert_int_equal(rdb_new_calls(db, wl, "{\"syscalls\": {\"write\": {\"nr\": 1, \"count\": 2},"
+					       " \"exit\": {\"nr\": 60, \"count\": 1}, \"kill\": {\"nr\": 62, \"count\": 0},"
+					       " \"brk\": {\"nr\": 12, \"count\": 3}}}", fresh, sizeof(fresh)), 2);
+	assert_string_equal(fresh, "brk exit");
+	assert_int_equal(rdb_new_calls(db, wl, stats_json, fresh, sizeof(fresh)), 0);
 	assert_int_equal(rdb_import_profile(db, wl, "{\"version\": 2}"), -1);
 	assert_int_equal(rdb_import_profile(db, wl, "not json"), -1);
+	rdb_close(db);
+}
+
+static void test_outcome(void **state)
+{
+	(void)state;
+	struct rdb *db = open_db();
+	struct rdb_stats_outcome o;
+	assert_int_equal(rdb_stats_outcome(db, "{\"version\": 3, \"peak_rss_kb\": 900, \"fds_peak\": 7,"
+					   " \"processes\": [{\"in_profile\": false, \"term_signal\": 11},"
+					   " {\"in_profile\": true, \"term_signal\": 15},"
+					   " {\"in_profile\": true, \"term_signal\": 6}]}", &o), 0);
+	assert_int_equal(o.crash_signal, 6); /* SIGTERM is no crash; out of the profile does not count */
+	assert_int_equal(o.peak_rss_kb, 900);
+	assert_int_equal(o.fds_peak, 7);
+	assert_int_equal(rdb_stats_outcome(db, "{\"version\": 3, \"processes\": []}", &o), 0);
+	assert_int_equal(o.crash_signal, 0);
+	assert_int_equal(o.peak_rss_kb, -1);
+	assert_int_equal(rdb_stats_outcome(db, "garbage", &o), -1);
+	assert_int_equal(rdb_stats_outcome(db, "{\"version\": 1}", &o), -1);
 	rdb_close(db);
 }
 
@@ -221,6 +247,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_campaign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
