@@ -369,7 +369,8 @@ int rdb_summary(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_
 		"SELECT count(*), coalesce(sum(ok), 0),"
 		"  avg(CASE WHEN ok THEN metric END),"
 		"  sum(CASE WHEN ok THEN metric * metric END), count(CASE WHEN ok THEN metric END),"
-		"  avg(CASE WHEN ok THEN peak_rss_kb END), avg(CASE WHEN ok THEN fds END), avg(wall_ns)"
+		"  avg(CASE WHEN ok THEN peak_rss_kb END), avg(CASE WHEN ok THEN fds END), avg(wall_ns),"
+		"  max(CASE WHEN ok THEN wall_ns END)"
 		" FROM runs WHERE workload = ? AND kind = ? AND feature = ?";
 	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL))
 		return -1;
@@ -387,6 +388,7 @@ int rdb_summary(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_
 		s->rss_mean_kb = col_real(st, 5);
 		s->fds_mean = col_real(st, 6);
 		s->wall_mean_ns = col_real(st, 7);
+		s->wall_max_ns = col_real(st, 8);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;

@@ -64,6 +64,7 @@ struct rdb_summary {
 	double metric_mean, metric_sd; /* over passing runs with a metric; NAN if none */
 	double rss_mean_kb, fds_mean;  /* over passing runs; NAN if none */
 	double wall_mean_ns;           /* over all runs */
+	double wall_max_ns;            /* over passing runs; NAN if none */
 };
 
 /* Opens (creating) the database; NULL with a message in err when the file

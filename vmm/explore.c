@@ -38,6 +38,9 @@ static const char explore_usage[] =
 	"  --check-fds T      ... and its peak of open fds at most T (plus one) above\n"
 	"  --allow-new-calls  count a run that passes by calls the baseline never made (a\n"
 	"                     fallback) as passed, as Loupe does; by default it fails\n"
+	"  --hang-factor F    a run with a policy that takes F times as long as the\n"
+	"                     slowest baseline run (10 s at least) hangs (default 4;\n"
+	"                     0: only the workload's timeout)\n"
 	"  --no-final         skip the final run with everything avoidable applied\n"
 	"  -q, --quiet        no progress line\n"
 	"exit status: 0 explored, 1 the workload or database failed, 2 usage,\n"
@@ -52,6 +55,13 @@ static int parse_count(const char *arg, int max)
 	return *end || end == arg || v < 1 || v > max ? -1 : (int)v;
 }
 
+static double parse_factor(const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	return *end || end == arg || !(v >= 0 && v <= 1000) ? -1 : v;
+}
+
 static int parse_args(struct explore *e, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -59,7 +69,7 @@ static int parse_args(struct explore *e, int argc, char **argv)
 		{"jobs", required_argument, NULL, 'j'},       {"images", required_argument, NULL, 'i'},
 		{"check-metric", required_argument, NULL, 'M'}, {"check-rss", required_argument, NULL, 'R'},
 		{"check-fds", required_argument, NULL, 'F'},  {"no-final", no_argument, NULL, 'n'},
-		{"allow-new-calls", no_argument, NULL, 'a'},
+		{"allow-new-calls", no_argument, NULL, 'a'}, {"hang-factor", required_argument, NULL, 'H'},
 		{"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -77,11 +87,12 @@ static int parse_args(struct explore *e, int argc, char **argv)
 		case 'F': e->tol.fds = parse_tolerance(optarg); break;
 		case 'n': no_final = true; break;
 		case 'a': e->tol.allow_new_calls = true; break;
+		case 'H': e->hang_factor = parse_factor(optarg); break;
 		case 'q': e->quiet = true; break;
 		case 'h': fputs(explore_usage, stdout); exit(0);
 		default: return -1;
 		}
-		if (e->replicas < 0 || e->jobs < 0 || ((c == 'M' || c == 'R' || c == 'F') && parse_tolerance(optarg) < 0))
+		if (e->replicas < 0 || e->jobs < 0 || e->hang_factor < 0 || ((c == 'M' || c == 'R' || c == 'F') && parse_tolerance(optarg) < 0))
 			return hl_err("explore: bad value for an option: %s", optarg), -1;
 	}
 	return optind + 1 == argc ? (no_final ? 1 : 0) : -1;
@@ -215,12 +226,13 @@ static int baseline(struct explore *e)
 			      o.why ? o.why : "no runs"),
 		       -1;
 	e->base = (struct baseline){e->w.goal, s.metric_mean, s.rss_mean_kb, s.fds_mean};
+	e->base_max_wall_s = s.wall_max_ns / 1e9;
 	int n = import_baselines(e);
 	if (n < 0)
 		return -1;
 	if (!e->quiet)
-		fprintf(stderr, "%s: baseline passed %d times; %d features used%s\n", e->w.name, s.ok, n,
-			isnan(s.metric_mean) ? "" : "");
+		fprintf(stderr, "%s: baseline passed %d times in %.1f s at most; %d features used\n", e->w.name, s.ok,
+			e->base_max_wall_s, n);
 	rdb_set_state(e->db, e->wl, "discovered");
 	return 0;
 }
@@ -534,7 +546,8 @@ int cmd_explore(int argc, char **argv)
 {
 	static struct explore e;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	e = (struct explore){.db_path = "hyperloupe.db", .replicas = 3, .tol = {-1, -1, -1, false}};
+	e = (struct explore){.db_path = "hyperloupe.db", .replicas = 3, .tol = {-1, -1, -1, false},
+			      .hang_factor = 4};
 	e.jobs = cpus < 1 ? 1 : cpus > EXPLORE_MAX_JOBS ? EXPLORE_MAX_JOBS : (int)cpus;
 	e.images = getenv("HL_IMAGES") && *getenv("HL_IMAGES") ? getenv("HL_IMAGES") : HL_IMAGES_DIR;
 	int mode = parse_args(&e, argc, argv);

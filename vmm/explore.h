@@ -51,6 +51,7 @@ struct explore {
 	bool quiet, tty;
 	struct tolerance tol;
 	struct baseline base;
+	double hang_factor, base_max_wall_s; /* run_timeout() */
 	/* progress */
 	int total, done, failed, next_stats;
 	uint64_t t0_ns, run_ns;

@@ -105,6 +105,18 @@ static char *hl_run(const struct explore *e, const struct slot *s)
 	return buf;
 }
 
+/* A run with a policy that takes hang_factor times the slowest baseline
+ * run hangs (10 s at least; the workload's own timeout at most): a server
+ * that never answers its first request would otherwise hold a slot for
+ * the whole timeout. */
+static int run_timeout(const struct explore *e, const struct task *t)
+{
+	if (t->kind == RDB_BASELINE || e->hang_factor <= 0 || !(e->base_max_wall_s > 0))
+		return e->w.timeout_s;
+	double s = e->hang_factor * e->base_max_wall_s;
+	return s < 10 ? 10 : s > e->w.timeout_s ? e->w.timeout_s : (int)ceil(s);
+}
+
 static int start(struct explore *e, struct slot *s, struct task *t)
 {
 	s->task = t;
@@ -113,7 +125,7 @@ static int start(struct explore *e, struct slot *s, struct task *t)
 	s->out = tmpfile();
 	s->err = tmpfile();
 	char *run = hl_run(e, s);
-	int r = s->out && s->err && run ? testjob_start(&s->job, e->script, run, e->w.timeout_s, fileno(s->out),
+	int r = s->out && s->err && run ? testjob_start(&s->job, e->script, run, run_timeout(e, t), fileno(s->out),
 							 fileno(s->err))
 					: -ENOMEM;
 	free(run);
