@@ -178,6 +178,21 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 	return optind;
 }
 
+/* What the first process puts in the run's header for viewers and the
+ * report: the phase filter, the requested delay, the --only names. */
+static void publish_run(struct proc *p)
+{
+	if (!p->run)
+		return;
+	if (p->opt.phase)
+		stats_run_set_phase(p->run, p->opt.phase);
+	p->run->delay_req_ns = p->policy.delay_ns;
+	for (int k = 0; k < p->opt.nonly && k < STATS_ONLY_MAX; k++) {
+		snprintf(p->run->only[k], STATS_ONLY_LEN, "%s", p->opt.only[k]);
+		p->run->nonly = (uint32_t)k + 1;
+	}
+}
+
 /* With --only, only the selected programs get the policy, as only
  * Loupe's whitelisted binaries do: the shell that starts them or a helper
  * they run behaves as it would natively, and its calls (out of the
@@ -233,10 +248,8 @@ static int cmd_run(int argc, char **argv)
 	if (st)
 		return st;
 	attach_stats(&p, stats_fd);
-	if (stats_fd < 0 && p.run && p.opt.phase)
-		stats_run_set_phase(p.run, p.opt.phase);
-	if (stats_fd < 0 && p.run)
-		p.run->delay_req_ns = p.policy.delay_ns;
+	if (stats_fd < 0)
+		publish_run(&p);
 	scope_policy(&p);
 	if (stats_fd < 0 && p.run && p.opt.live_stats)
 		hl_err("live statistics: /dev/shm/hyperloupe-%d (hyperloupe live %d)", p.run->root_pid,

@@ -296,8 +296,11 @@ static void merge_feats(struct stats *out, const struct stats *s)
 
 static void merge_one(struct stats *out, const struct stats *s, bool first)
 {
-	for (int i = 0; i < SC_TABLE_SIZE; i++)
+	for (int i = 0; i < SC_TABLE_SIZE; i++) {
 		sc_merge(&out->sc[i], &s->sc[i]);
+		for (int b = 0; b < STATS_HIST; b++)
+			out->hist[i][b] += s->hist[i][b];
+	}
 	out->delay_ns += s->delay_ns;
 	out->delays += s->delays;
 	out->feats_lost += s->feats_lost;
@@ -389,6 +392,7 @@ void stats_record_call(struct stats *s, const struct call_rec *c)
 		return;
 	}
 	stats_count(&s->sc[c->nr], c->ret, c->ns, c->outcome);
+	__atomic_fetch_add(&s->hist[c->nr][stats_hist_bucket(c->ns)], 1, __ATOMIC_RELAXED);
 	if (c->ret >= 0 && (sc_table[c->nr].flags & SCF_NEWFD) && (uint64_t)c->ret >= s->fds_peak)
 		__atomic_store_n(&s->fds_peak, (uint64_t)c->ret + 1, __ATOMIC_RELAXED);
 	uint32_t nr1 = (uint32_t)c->nr + 1;
@@ -587,7 +591,10 @@ static void json_syscalls(const struct stats *s, const char *indent, FILE *f)
 		json_str(f, name);
 		fprintf(f, ": {\"nr\": %d, ", i);
 		json_counts(c, f);
-		fputs("}", f);
+		fputs(", \"latency_hist\": [", f);
+		for (int b = 0; b < STATS_HIST; b++)
+			fprintf(f, "%s%u", b ? ", " : "", s->hist[i][b]);
+		fputs("]}", f);
 		first = 0;
 	}
 	if (first)

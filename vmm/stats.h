@@ -25,6 +25,11 @@
 #define STATS_FEATS 256    /* sub-feature / pseudo-file counters per process */
 #define STATS_PATHS 128    /* pseudo-file names per process */
 #define STATS_PATH_MAX 128
+/* Latency histogram of each call's host time: bucket 0 is < 1 µs, bucket
+ * k (1..10) is [4^(k-1), 4^k) µs, the last one 1 s and more (~4^10 µs). */
+#define STATS_HIST 12
+#define STATS_ONLY_MAX 16
+#define STATS_ONLY_LEN 64
 
 struct sc_count {
 	uint64_t count, errors, host_ns;
@@ -59,6 +64,7 @@ struct stats {
 	char argv[STATS_ARGV_MAX]; /* argv joined by NULs, truncated */
 	uint32_t argv_len;
 	struct sc_count sc[SC_TABLE_SIZE];
+	uint32_t hist[SC_TABLE_SIZE][STATS_HIST];
 	uint64_t unknown; /* numbers outside the table */
 	uint64_t syscall_exits, other_exits;
 	uint64_t trampoline_exits; /* syscall exits through the LSTAR trampoline */
@@ -93,6 +99,9 @@ struct run_stats {
 	double cal_syscall_ns, cal_exit_ns;
 	uint64_t start_ns, end_ns;
 	uint64_t delay_req_ns; /* --forward-delay, per side of a forwarded call */
+	/* The root's --only names (a viewer shows that profile), truncated. */
+	uint32_t nonly;
+	char only[STATS_ONLY_MAX][STATS_ONLY_LEN];
 	struct agent_area agent; /* hl-agent's reports (vmm/agent.h) */
 	struct stats procs[];
 };
@@ -106,6 +115,15 @@ struct stats_totals {
 static inline void stats_add(uint64_t *c, uint64_t v)
 {
 	__atomic_fetch_add(c, v, __ATOMIC_RELAXED);
+}
+
+static inline int stats_hist_bucket(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+	if (!us)
+		return 0;
+	int b = 1 + (63 - __builtin_clzll(us)) / 2;
+	return b < STATS_HIST ? b : STATS_HIST - 1;
 }
 
 static inline void stats_count(struct sc_count *c, long ret, uint64_t ns, int outcome)

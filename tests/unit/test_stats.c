@@ -396,11 +396,30 @@ static void test_json(void **state)
 	const char *sh_in = strstr(p_sh, "\"in_profile\": false");
 	assert_true(sh_in && sh_in < p_ls);
 	assert_non_null(strstr(p_sh, "\"openat\": {\"nr\": 257, \"count\": 1, \"errors\": 1, \"host_ns\": 3000, "
-			       "\"forwarded\": 1, \"local\": 0, \"stubbed\": 0, \"faked\": 0}"));
+			       "\"forwarded\": 1, \"local\": 0, \"stubbed\": 0, \"faked\": 0, "
+			       "\"latency_hist\": [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}"));
 	assert_non_null(strstr(p_ls, "\"state\": \"exited\", \"exit_status\": 3"));
 	assert_non_null(strstr(p_ls, "\"in_profile\": true"));
 	assert_non_null(strstr(p_ls, "\"calls\": 3, \"errors\": 1"));
 	free(out);
+}
+
+/* The latency histogram's buckets: < 1 us, then powers of 4 us, the last
+ * one 1 s and more. */
+static void test_hist_buckets(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t ns;
+		int bucket;
+	} cases[] = {{0, 0},          {999, 0},         {1000, 1},          {3999, 1},
+		     {4000, 2},       {15999, 2},       {16000, 3},         {64000, 4},
+		     {999999, 5},     {1000000, 5},     {1024000, 6},       {262144000, 10},
+		     {1048576000, 11}, {UINT64_MAX, 11}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (stats_hist_bucket(cases[i].ns) != cases[i].bucket)
+			fail_msg("%llu ns: bucket %d, want %d", (unsigned long long)cases[i].ns,
+				 stats_hist_bucket(cases[i].ns), cases[i].bucket);
 }
 
 /* Outcomes, sub-features and pseudo-files: counted per process, merged by
@@ -425,7 +444,8 @@ static void test_features(void **state)
 	char *out = json_of(f->r, NULL);
 	assert_true(is_json(out));
 	assert_non_null(strstr(out, "\"ioctl\": {\"nr\": 16, \"count\": 3, \"errors\": 0, \"host_ns\": 30, "
-				    "\"forwarded\": 0, \"local\": 0, \"stubbed\": 2, \"faked\": 1}"));
+				    "\"forwarded\": 0, \"local\": 0, \"stubbed\": 2, \"faked\": 1, "
+				    "\"latency_hist\": [3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}"));
 	assert_non_null(strstr(out, "{\"syscall\": \"ioctl\", \"sub\": \"TCGETS\", \"key\": 21505, \"count\": 2,"));
 	assert_non_null(strstr(out, "{\"syscall\": \"ioctl\", \"sub\": \"FIONBIO\", \"key\": 21537, \"count\": 1,"));
 	assert_non_null(strstr(out, "{\"syscall\": \"openat\", \"path\": \"/proc/self/maps\", \"count\": 1,"));
@@ -546,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test(test_hist_buckets),
 		cmocka_unit_test_setup_teardown(test_features, setup, teardown),
 		cmocka_unit_test(test_pseudo_file),
 		cmocka_unit_test_setup_teardown(test_json_no_filter, setup, teardown),
