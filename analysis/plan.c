@@ -107,3 +107,30 @@ int plan_naive(const struct plan_app *apps, int napps, const struct scset *os, s
 {
 	return build(apps, napps, os, true, steps);
 }
+
+void plan_unlocked(const struct plan_app *apps, int napps, const struct scset *os, const struct plan_step *steps,
+		   int nsteps, bool naive, int *at)
+{
+	struct os_state st = {.impl = *os};
+	bool done[napps > 0 ? napps : 1];
+	for (int a = 0; a < napps; a++)
+		at[a] = -1;
+	for (int s = 0; s < nsteps; s++) {
+		if (s > 0)
+			apply(&st, &steps[s]);
+		count_supported(apps, napps, &st, naive, done);
+		for (int a = 0; a < napps; a++)
+			if (done[a] && at[a] < 0)
+				at[a] = s;
+	}
+}
+
+void plan_final(const struct plan_step *steps, int nsteps, struct scset *stubbed, struct scset *faked)
+{
+	struct os_state st;
+	memset(&st, 0, sizeof(st));
+	for (int s = 1; s < nsteps; s++)
+		apply(&st, &steps[s]);
+	*stubbed = st.stubbed;
+	*faked = st.faked;
+}

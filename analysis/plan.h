@@ -60,4 +60,15 @@ int plan_build(const struct plan_app *apps, int napps, const struct scset *os, s
  * call an application uses must be implemented. */
 int plan_naive(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps);
 
+/* For each application, the step of steps[0..nsteps) (built by plan_build,
+ * or plan_naive when naive) after which it runs: 0 when it runs on the OS
+ * as it is, and more than the picked one per step when a step's calls
+ * happen to unlock others too; -1 when it never runs. */
+void plan_unlocked(const struct plan_app *apps, int napps, const struct scset *os, const struct plan_step *steps,
+		   int nsteps, bool naive, int *at);
+
+/* What the OS stubs and fakes after steps[0..nsteps): a call stubbed or
+ * faked early and implemented later counts as implemented. */
+void plan_final(const struct plan_step *steps, int nsteps, struct scset *stubbed, struct scset *faked);
+
 #endif

@@ -229,6 +229,7 @@ static void row_feature(sqlite3_stmt *st, struct rdb_feature *f)
 	f->name = (const char *)sqlite3_column_text(st, 5);
 	f->count = (uint64_t)sqlite3_column_int64(st, 6);
 	f->cls = class_of((const char *)sqlite3_column_text(st, 7));
+	f->corrected = sqlite3_column_int(st, 8);
 }
 
 int rdb_each_feature(struct rdb *db, int64_t workload, int (*fn)(const struct rdb_feature *f, void *arg),
@@ -237,7 +238,7 @@ int rdb_each_feature(struct rdb *db, int64_t workload, int (*fn)(const struct rd
 	sqlite3_stmt *st;
 	int r = 0;
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT id, nr, kind, sub, path, name, count, class FROM features"
+			       "SELECT id, nr, kind, sub, path, name, count, class, corrected FROM features"
 			       " WHERE workload = ? ORDER BY id",
 			       -1, &st, NULL))
 		return -1;

@@ -31,6 +31,7 @@ struct rdb_feature {
 	const char *name; /* as reports show it: `ioctl:TCGETS` */
 	uint64_t count;   /* calls in the discovery run */
 	enum feat_class cls;
+	bool corrected;   /* the final run's bisection made it required */
 };
 
 struct rdb_run {

@@ -3,7 +3,9 @@
 #include "vmm/explore.h"
 #include "vmm/images_cmd.h"
 #include "vmm/live.h"
+#include "vmm/plan_cmd.h"
 #include "vmm/proc.h"
+#include "vmm/report_cmd.h"
 #include "vmm/rewrite.h"
 #include "vmm/signal.h"
 #include "vmm/static_cmd.h"
@@ -62,6 +64,15 @@ static const char usage[] =
 	"  static [--format text|json] [--no-sites] PROGRAM\n"
 	"                     the syscall sites of PROGRAM and of the libraries it loads,\n"
 	"                     and their numbers where a backward scan resolves them\n"
+	"  plan --os FILE [--db FILE] [--out PREFIX] [--format text|csv|json|md]\n"
+	"       [--partial] [WORKLOAD...]\n"
+	"                     the steps (implement, stub, fake) that unlock one more\n"
+	"                     application each on an OS with FILE's system calls;\n"
+	"                     PREFIX.csv/.svg: applications vs calls implemented\n"
+	"  report [--db FILE] [--format text|csv|json|md] [--compare LOUPE.csv]\n"
+	"         [WORKLOAD...]\n"
+	"                     what the campaigns found: runs, verdicts per feature,\n"
+	"                     static vs traced vs required; side by side with Loupe's\n"
 	"\n"
 	"  -h, --help         this text\n"
 	"  -V, --version      version\n";
@@ -306,6 +317,10 @@ int main(int argc, char **argv)
 		return cmd_static(argc - 1, argv + 1);
 	if (!strcmp(cmd, "images"))
 		return cmd_images(argc - 1, argv + 1);
+	if (!strcmp(cmd, "plan"))
+		return cmd_plan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "explore"))
 		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exit-floor"))

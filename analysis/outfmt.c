@@ -1,0 +1,88 @@
+/* Output formats and quoting (outfmt.h). */
+#include "analysis/outfmt.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const format_names[OUT__COUNT] = {"text", "csv", "json", "md"};
+
+int out_format_parse(const char *name)
+{
+	for (int i = 0; i < OUT__COUNT; i++)
+		if (!strcmp(name, format_names[i]))
+			return i;
+	return -1;
+}
+
+const char *out_format_name(enum out_format f)
+{
+	return f < OUT__COUNT ? format_names[f] : "?";
+}
+
+size_t out_utf8_len(const unsigned char *s)
+{
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (len == 0 || s[0] >= 0xf5)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates and numbers past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+void out_json_str(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	fputc('"', f);
+	for (size_t i = 0, len; s[i]; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			fprintf(f, "\\%c", s[i]);
+		else if (s[i] < 0x20 || s[i] == 0x7f)
+			fprintf(f, "\\u%04x", s[i]);
+		else if (s[i] < 0x80)
+			fputc(s[i], f);
+		else if ((len = out_utf8_len(s + i)) != 0) {
+			fwrite(s + i, 1, len, f);
+			i += len - 1;
+		} else
+			fprintf(f, "\\u%04x", s[i]);
+	}
+	fputc('"', f);
+}
+
+void out_csv_str(FILE *f, const char *s)
+{
+	s = s ? s : "";
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void out_md_str(FILE *f, const char *s)
+{
+	for (s = s ? s : ""; *s; s++) {
+		if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '<')
+			fputc('\\', f);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+}
+
+void out_json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.10g", v);
+	else
+		fputs("null", f);
+}
