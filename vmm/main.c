@@ -3,6 +3,7 @@
 #include "vmm/explore.h"
 #include "vmm/images_cmd.h"
 #include "vmm/live.h"
+#include "vmm/model_cmd.h"
 #include "vmm/plan_cmd.h"
 #include "vmm/proc.h"
 #include "vmm/report_cmd.h"
@@ -64,6 +65,11 @@ static const char usage[] =
 	"  static [--format text|json] [--no-sites] PROGRAM\n"
 	"                     the syscall sites of PROGRAM and of the libraries it loads,\n"
 	"                     and their numbers where a backward scan resolves them\n"
+	"  model [--gamma G] [--fc T] [--forward SET] [--features] [--format text|json]\n"
+	"        [--order] [--sweep DIR] SOURCE | --db FILE WORKLOAD\n"
+	"                     the speedup model (S_n, S_r) of a run's statistics (SOURCE:\n"
+	"                     a --stats file, or db:WORKLOAD[@FILE]); SET: policy, all,\n"
+	"                     none, least:N[%], most:N[%], random:N[%][:SEED], NAME,...\n"
 	"  plan --os FILE [--db FILE] [--out PREFIX] [--format text|csv|json|md]\n"
 	"       [--partial] [WORKLOAD...]\n"
 	"                     the steps (implement, stub, fake) that unlock one more\n"
@@ -317,6 +323,8 @@ int main(int argc, char **argv)
 		return cmd_static(argc - 1, argv + 1);
 	if (!strcmp(cmd, "images"))
 		return cmd_images(argc - 1, argv + 1);
+	if (!strcmp(cmd, "model"))
+		return cmd_model(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plan"))
 		return cmd_plan(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
