@@ -19,7 +19,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS workloads("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, def_hash TEXT NOT NULL,"
 	"  bin_hash TEXT NOT NULL, created TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,"
-	"  state TEXT NOT NULL DEFAULT 'new', static TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'new', static TEXT, progress TEXT, running TEXT,"
 	"  UNIQUE(name, def_hash, bin_hash));"
 	"CREATE TABLE IF NOT EXISTS features("
 	"  id INTEGER PRIMARY KEY, workload INTEGER NOT NULL REFERENCES workloads(id),"
@@ -75,6 +75,10 @@ static int set_up(sqlite3 *db, char *err, size_t errlen)
 			 RDB_SCHEMA_VERSION);
 		return -1;
 	}
+	/* Columns version 2 gained after its first files were made: added in
+	 * place (an error only says the column is there already). */
+	sqlite3_exec(db, "ALTER TABLE workloads ADD COLUMN progress TEXT", NULL, NULL, NULL);
+	sqlite3_exec(db, "ALTER TABLE workloads ADD COLUMN running TEXT", NULL, NULL, NULL);
 	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO meta VALUES('schema_version', '%d')", RDB_SCHEMA_VERSION);
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) ? -1 : 0;
 }
@@ -263,7 +267,8 @@ int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct r
 	sqlite3_stmt *st;
 	int r = 0;
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT id, name, def_hash, bin_hash, created, state, static FROM workloads"
+			       "SELECT id, name, def_hash, bin_hash, created, state, static, progress, running"
+			       " FROM workloads"
 			       " WHERE ?1 IS NULL OR name = ?1 ORDER BY id",
 			       -1, &st, NULL))
 		return -1;
@@ -277,6 +282,8 @@ int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct r
 			.created = col_text(st, 4),
 			.state = col_text(st, 5),
 			.static_nrs = col_text(st, 6),
+			.progress = col_text(st, 7),
+			.running = col_text(st, 8),
 		};
 		r = fn(&w, arg);
 	}
@@ -295,6 +302,12 @@ int64_t rdb_latest_workload(struct rdb *db, const char *name)
 int rdb_set_state(struct rdb *db, int64_t workload, const char *state)
 {
 	return exec_text(db, "UPDATE workloads SET state = ? WHERE id = ?", workload, state);
+}
+
+int rdb_set_progress(struct rdb *db, int64_t workload, const char *progress, const char *running)
+{
+	const void *args[] = {progress, running, &workload};
+	return exec_bound(db, "UPDATE workloads SET progress = ?, running = ? WHERE id = ?", "tti", args, NULL);
 }
 
 int rdb_set_static(struct rdb *db, int64_t workload, const char *nrs)

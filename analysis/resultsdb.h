@@ -56,6 +56,9 @@ struct rdb_workload_row {
 	const char *static_nrs; /* the syscall numbers the static analysis of
 	                           its binaries found, space-separated; NULL
 	                           when not done */
+	const char *progress;   /* explore's progress line, NULL before any */
+	const char *running;    /* the features of the runs in progress, one
+	                           name per line; NULL or "" when none */
 };
 
 /* Summary of the recorded runs of one kind (and feature: 0 for runs of no
@@ -113,6 +116,9 @@ int64_t rdb_latest_workload(struct rdb *db, const char *name);
 
 int rdb_set_state(struct rdb *db, int64_t workload, const char *state);
 int rdb_set_static(struct rdb *db, int64_t workload, const char *nrs);
+
+/* What a viewer (the TUI) shows of a campaign in progress. */
+int rdb_set_progress(struct rdb *db, int64_t workload, const char *progress, const char *running);
 
 /* Records (rdb_feature) every call, sub-feature and pseudo-file of a run's
  * statistics (JSON v3: "syscalls" and "features").  The number of features,

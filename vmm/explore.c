@@ -12,9 +12,11 @@
 #include "vmm/explore.h"
 
 #include "analysis/static.h"
+#include "tui/tui.h"
 #include "vmm/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -43,6 +45,8 @@ static const char explore_usage[] =
 	"                     0: only the workload's timeout)\n"
 	"  --no-final         skip the final run with everything avoidable applied\n"
 	"  -q, --quiet        no progress line\n"
+	"  --tui              watch the campaign in the TUI (progress and messages go\n"
+	"                     to hyperloupe-explore.log; quitting interrupts it)\n"
 	"exit status: 0 explored, 1 the workload or database failed, 2 usage,\n"
 	"130 interrupted (the same command resumes)\n";
 
@@ -71,6 +75,7 @@ static int parse_args(struct explore *e, int argc, char **argv)
 		{"check-fds", required_argument, NULL, 'F'},  {"no-final", no_argument, NULL, 'n'},
 		{"allow-new-calls", no_argument, NULL, 'a'}, {"hang-factor", required_argument, NULL, 'H'},
 		{"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
+		{"tui", no_argument, NULL, 'U'},
 		{0},
 	};
 	int c;
@@ -89,6 +94,7 @@ static int parse_args(struct explore *e, int argc, char **argv)
 		case 'a': e->tol.allow_new_calls = true; break;
 		case 'H': e->hang_factor = parse_factor(optarg); break;
 		case 'q': e->quiet = true; break;
+		case 'U': e->tui = true; break;
 		case 'h': fputs(explore_usage, stdout); exit(0);
 		default: return -1;
 		}
@@ -338,8 +344,9 @@ static int feature_tasks(struct explore *e, const struct feature_list *l, struct
 					continue;
 				char what[160];
 				snprintf(what, sizeof(what), "%s %.140s", rdb_run_kind_name(kinds[k]), l->v[i].name);
-				task_init(&t[n++], kinds[k], l->v[i].id, r,
+				task_init(&t[n], kinds[k], l->v[i].id, r,
 					  policy_for(kinds[k] == RDB_STUB ? "--stub" : "--fake", l->v[i].name), what);
+				t[n++].feature_name = l->v[i].name;
 			}
 	*out = t;
 	return n;
@@ -536,10 +543,34 @@ static int campaign(struct explore *e, bool final)
 		r = final_run(e, &l);
 	if (!r) {
 		rdb_set_state(e->db, e->wl, "done");
+		rdb_set_progress(e->db, e->wl, NULL, NULL);
 		summary(e, &l);
 	}
 	free_features(&l);
 	return r;
+}
+
+/* --tui: the campaign goes on in a child, its messages to a log, while
+ * this process shows it from the database. */
+static void start_tui(struct explore *e, const char *workload)
+{
+	int fd = open("hyperloupe-explore.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		hl_fail(1, "explore: hyperloupe-explore.log: %s", strerror(errno));
+	fflush(NULL);
+	pid_t child = fork();
+	if (child < 0)
+		hl_fail(1, "explore: fork: %s", strerror(errno));
+	if (child == 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+		/* The TUI's Ctrl-C is for the TUI: the campaign stops when it quits. */
+		setsid();
+		return;
+	}
+	close(fd);
+	exit(tui_watch_campaign(child, e->db_path, workload));
 }
 
 int cmd_explore(int argc, char **argv)
@@ -553,6 +584,8 @@ int cmd_explore(int argc, char **argv)
 	int mode = parse_args(&e, argc, argv);
 	if (mode < 0)
 		return fputs(explore_usage, stderr), 2;
+	if (e.tui)
+		start_tui(&e, argv[argc - 1]);
 	e.tty = isatty(2);
 	e.t0_ns = now_ns();
 	if (open_workload(&e, argv[argc - 1]) || open_campaign(&e)) {

@@ -29,6 +29,7 @@ struct task {
 	int replica;
 	char *policy;    /* the policy options, as HL_RUN words (malloc'd) */
 	char label[160]; /* what the progress line shows */
+	const char *feature_name; /* the feature it stubs or fakes, or NULL */
 };
 
 /* A run in progress. */
@@ -48,7 +49,7 @@ struct explore {
 	struct rdb *db;
 	int64_t wl;
 	int replicas, jobs;
-	bool quiet, tty;
+	bool quiet, tty, tui;
 	struct tolerance tol;
 	struct baseline base;
 	double hang_factor, base_max_wall_s; /* run_timeout() */

@@ -34,15 +34,20 @@ static double eta_secs(const struct explore *e)
 	return per * (e->total - e->done) / e->jobs;
 }
 
-/* On a terminal the line is redrawn in place; in a log, one line per 5%. */
-static void progress(struct explore *e, const char *now)
+/* The features of the runs in progress, one per line, for a viewer. */
+static void running_names(const struct explore *e, char *buf, size_t len)
 {
-	if (e->quiet || !e->total)
-		return;
-	int pct = e->done * 100 / e->total, width = 24, fill = e->done * width / e->total;
-	if (!e->tty && pct / 5 == e->last_pct / 5 && e->done < e->total)
-		return;
-	e->last_pct = pct;
+	size_t n = 0;
+	buf[0] = 0;
+	for (int i = 0; i < e->jobs && n < len; i++)
+		if (e->slots[i].busy && e->slots[i].task->feature_name)
+			n += (size_t)snprintf(buf + n, len - n, "%s\n", e->slots[i].task->feature_name);
+}
+
+/* The progress line; in the database too, for `hyperloupe tui --db`. */
+static void progress_line(const struct explore *e, const char *now, char *line, size_t len)
+{
+	int width = 24, fill = e->total ? e->done * width / e->total : 0;
 	char bar[32], el[16], eta[16] = "?";
 	memset(bar, '#', (size_t)fill);
 	memset(bar + fill, '.', (size_t)(width - fill));
@@ -50,9 +55,24 @@ static void progress(struct explore *e, const char *now)
 	fmt_secs(el, sizeof(el), (double)(now_ns() - e->t0_ns) / 1e9);
 	if (!isnan(eta_secs(e)))
 		fmt_secs(eta, sizeof(eta), eta_secs(e));
-	fprintf(stderr, "%s%s [%s] %d/%d runs, %d failed, %s elapsed, ETA %s%s%.60s%s", e->tty ? "\r\033[K" : "",
-		e->w.name, bar, e->done, e->total, e->failed, el, eta, now ? ": " : "", now ? now : "",
-		e->tty ? "" : "\n");
+	snprintf(line, len, "[%s] %d/%d runs, %d failed, %s elapsed, ETA %s%s%.60s", bar, e->done, e->total,
+		 e->failed, el, eta, now ? ": " : "", now ? now : "");
+}
+
+/* On a terminal the line is redrawn in place; in a log, one line per 5%. */
+static void progress(struct explore *e, const char *now)
+{
+	char line[256], running[2048];
+	if (!e->total)
+		return;
+	progress_line(e, now, line, sizeof(line));
+	running_names(e, running, sizeof(running));
+	rdb_set_progress(e->db, e->wl, line, running);
+	int pct = e->done * 100 / e->total;
+	if (e->quiet || (!e->tty && pct / 5 == e->last_pct / 5 && e->done < e->total && e->done))
+		return;
+	e->last_pct = pct;
+	fprintf(stderr, "%s%s %s%s", e->tty ? "\r\033[K" : "", e->w.name, line, e->tty ? "" : "\n");
 	fflush(stderr);
 }
 
@@ -140,6 +160,7 @@ static int start(struct explore *e, struct slot *s, struct task *t)
 		return -1;
 	}
 	s->busy = true;
+	progress(e, t->label);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* hyperloupe: run unmodified Linux programs in a process VM, every system
  * call trapped out of the guest. */
+#include "tui/tui.h"
 #include "vmm/explore.h"
 #include "vmm/images_cmd.h"
 #include "vmm/live.h"
@@ -14,6 +15,7 @@
 #include "vmm/vcpu.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -52,6 +54,8 @@ static const char usage[] =
 	"      --forward-delay T\n"
 	"                     busy-wait T (ns, us, ms, s) before and after each forwarded call\n"
 	"      --live-stats   print the name of the run's live statistics on stderr\n"
+	"      --tui          watch the run in the TUI; the guest's stdin is /dev/null and\n"
+	"                     its output goes to --tui-log FILE (hyperloupe-tui.log)\n"
 	"  live [--once] [--interval S] [PID]\n"
 	"                     show the live statistics of a running `hyperloupe run` (by\n"
 	"                     the pid of its first process; the only one if omitted)\n"
@@ -62,6 +66,9 @@ static const char usage[] =
 	"  explore [--db FILE] [--replicas N] [-j N] [--check-metric|rss|fds T] IMAGE\n"
 	"                     Loupe's campaign on a workload: every feature it uses\n"
 	"                     stubbed and faked, --replicas times each; resumable\n"
+	"  tui [PID | --stats FILE | --db FILE WORKLOAD] [--headless --keys K --size WxH]\n"
+	"                     watch a run or a campaign: per-syscall counts, classes and\n"
+	"                     the projected speedup, with what-if keys\n"
 	"  static [--format text|json] [--no-sites] PROGRAM\n"
 	"                     the syscall sites of PROGRAM and of the libraries it loads,\n"
 	"                     and their numbers where a backward scan resolves them\n"
@@ -154,6 +161,8 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 		{"policy", required_argument, NULL, 'Y' + 256},
 		{"forward-delay", required_argument, NULL, 'T' + 256},
 		{"live-stats", no_argument, NULL, 'l' + 256},
+		{"tui", no_argument, NULL, 'U' + 256},
+		{"tui-log", required_argument, NULL, 'G' + 256},
 		{"help", no_argument, NULL, 'h'},
 		/* internal: how a guest execve re-executes the VMM */
 		{"exec-child", no_argument, NULL, 'X'},
@@ -185,6 +194,8 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 			add_policy_option(p, c - 256, optarg);
 			break;
 		case 'l' + 256: p->opt.live_stats = true; break;
+		case 'U' + 256: p->opt.tui_log = p->opt.tui_log ? p->opt.tui_log : "hyperloupe-tui.log"; break;
+		case 'G' + 256: p->opt.tui_log = optarg; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); exit(2);
 		}
@@ -223,6 +234,30 @@ static void scope_policy(struct proc *p)
 	p->policy.delay_ns = 0;
 }
 
+/* run --tui: the run goes on in a child, its output to the log, while
+ * this process shows it and ends with the run's exit status. */
+static void start_tui(const char *log)
+{
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), null = open("/dev/null", O_RDONLY);
+	if (fd < 0 || null < 0)
+		hl_fail(2, "run: --tui-log %s: %s", log, strerror(errno));
+	fflush(NULL);
+	pid_t child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		dup2(null, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+		close(null);
+		return;
+	}
+	close(fd);
+	close(null);
+	exit(tui_watch_run(child));
+}
+
 /* The guest's first thread, on this host thread. */
 static struct thread *first_thread(struct proc *p)
 {
@@ -244,6 +279,8 @@ static int cmd_run(int argc, char **argv)
 	static struct proc p;
 	int stats_fd = -1;
 	int i = parse_run_options(&p, argc, argv, &stats_fd);
+	if (p.opt.tui_log && !p.opt.exec_child)
+		start_tui(p.opt.tui_log);
 	/* After an execve, the first word is the path and argv follows. */
 	p.program = argv[i];
 	if (p.opt.exec_child)
@@ -331,6 +368,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "explore"))
 		return cmd_explore(argc - 1, argv + 1);
+	if (!strcmp(cmd, "tui"))
+		return cmd_tui(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exit-floor"))
 		return cmd_exit_floor(argc - 1, argv + 1);
 	hl_err("unknown command '%s' (try hyperloupe --help)", cmd);

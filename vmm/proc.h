@@ -23,6 +23,7 @@ struct hl_options {
 	bool no_rewrite;        /* --no-rewrite */
 	bool no_vdso;           /* --no-vdso */
 	bool live_stats;        /* --live-stats */
+	const char *tui_log;    /* --tui: the guest's output goes to this file */
 	const char *phase;      /* --phase NAME: count that phase only */
 	bool exec_child;        /* started by a guest execve: no PATH search */
 	const char *only[16];   /* --only EXE... */

@@ -19,7 +19,6 @@
 
 #define STATS_VERSION 3
 
-#define FEAT_BUSY 0xffffffffu /* a feature slot being claimed */
 
 static struct feat_count *feat_find(struct stats *s, uint32_t tag, uint64_t key, const char *name);
 
@@ -536,6 +535,14 @@ static void json_counts(const struct sc_count *c, FILE *f)
 	fprintf(f, "\"forwarded\": %llu, \"local\": %llu, \"stubbed\": %llu, \"faked\": %llu",
 		(unsigned long long)c->outcome[POL_FORWARD], (unsigned long long)c->outcome[POL_LOCAL],
 		(unsigned long long)c->outcome[POL_STUB], (unsigned long long)c->outcome[POL_FAKE]);
+}
+
+const char *stats_feat_name(const struct stats *s, const struct feat_count *f, char *buf, size_t len)
+{
+	long nr = (long)(f->tag & 0xffff) - 1;
+	if (f->tag >> 16 == FEAT_PATH)
+		return feat_path(s, f);
+	return xlat_format(xlat_for(nr), f->key, buf, len);
 }
 
 /* One feature: its call, and its sub-feature by name or its path. */

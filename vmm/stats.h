@@ -37,6 +37,7 @@ struct sc_count {
 };
 
 enum { FEAT_SUB = 1, FEAT_PATH = 2 };
+#define FEAT_BUSY 0xffffffffu /* a feature slot being claimed */
 
 /* One sub-feature (an ioctl request, a clock...) or pseudo-file (/proc,
  * /sys, /dev path) of one call, in a small open-addressing table. */
@@ -147,6 +148,10 @@ struct call_rec {
 };
 
 void stats_record_call(struct stats *s, const struct call_rec *c);
+
+/* A feature's name without its call: the sub-feature (`TCGETS`, or hex)
+ * or the pseudo-file's path.  Points into s or buf. */
+const char *stats_feat_name(const struct stats *s, const struct feat_count *f, char *buf, size_t len);
 
 /* A forwarded call without sub-feature or path. */
 static inline void stats_record(struct stats *s, long nr, long ret, uint64_t ns)
