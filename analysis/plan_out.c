@@ -103,15 +103,6 @@ void plan_result_free(struct plan_result *r)
 
 /* ------------------------------------------------------------ lists */
 
-static const char *call_name(int nr, char *buf, size_t len)
-{
-	const char *name = sc_name(nr);
-	if (name)
-		return name;
-	snprintf(buf, len, "%d", nr);
-	return buf;
-}
-
 static void put_item(FILE *f, enum out_format fmt, const char *s)
 {
 	if (fmt == OUT_JSON)
@@ -132,7 +123,7 @@ static void list_calls(FILE *f, enum out_format fmt, const struct scset *s)
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++)
 		if (scset_has(s, nr)) {
 			fputs(!n++ ? "" : fmt == OUT_CSV ? " " : ", ", f);
-			put_item(f, fmt, call_name(nr, buf, sizeof(buf)));
+			put_item(f, fmt, sc_name_or_nr(nr, buf, sizeof(buf)));
 		}
 	fputs(fmt == OUT_JSON ? "]" : "", f);
 }

@@ -34,15 +34,6 @@ static bool loupe_has(enum feat_class c)
 	return c != FC_FLAKY && c != FC_PENDING;
 }
 
-static const char *call_name(int nr, char *buf, size_t len)
-{
-	const char *name = sc_name(nr);
-	if (name)
-		return name;
-	snprintf(buf, len, "%d", nr);
-	return buf;
-}
-
 /* The share of used calls that can be stubbed or faked, in percent. */
 static double avoidable(const int *c)
 {
@@ -201,7 +192,7 @@ static void text_compare_rows(FILE *f, const struct report_wl *w, const struct l
 	fprintf(f, "%5s  %-22s  %-10s  %s\n", "nr", "syscall", "hyperloupe", "Loupe");
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++)
 		if (ours[nr] || ref->cls[nr])
-			fprintf(f, "%5d  %-22s  %-10s  %-*s%s\n", nr, call_name(nr, buf, sizeof(buf)), label(ours[nr]),
+			fprintf(f, "%5d  %-22s  %-10s  %-*s%s\n", nr, sc_name_or_nr(nr, buf, sizeof(buf)), label(ours[nr]),
 				ours[nr] != ref->cls[nr] ? 10 : 0, label(ref->cls[nr]),
 				ours[nr] != ref->cls[nr] ? "  *" : "");
 }
@@ -283,7 +274,7 @@ static void csv_loupe_only(FILE *f, const struct report_wl *w, const struct loup
 		if (ref->cls[nr] && !ours[nr]) {
 			struct report_feat ft = {.nr = nr,
 						 .kind = RDB_CALL,
-						 .name = (char *)call_name(nr, buf, sizeof(buf)),
+						 .name = (char *)sc_name_or_nr(nr, buf, sizeof(buf)),
 						 .cls = FC_UNUSED,
 						 .corrected = -1};
 			csv_row(f, w->row->name, &ft, ref);
@@ -385,7 +376,7 @@ static void json_compare(FILE *f, const struct report_wl *w, const struct loupe_
 	for (int nr = 0, n = 0; nr < SC_TABLE_SIZE; nr++)
 		if (ref->cls[nr]) {
 			fputs(n++ ? ", " : "", f);
-			out_json_str(f, call_name(nr, buf, sizeof(buf)));
+			out_json_str(f, sc_name_or_nr(nr, buf, sizeof(buf)));
 			fprintf(f, ": \"%s\"", feat_class_name(ref->cls[nr]));
 		}
 	fputs("}}", f);
@@ -487,7 +478,7 @@ static void md_compare_rows(FILE *f, const struct report_wl *w, const struct lou
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++)
 		if (ours[nr] || ref->cls[nr]) {
 			fprintf(f, "| %d | ", nr);
-			out_md_str(f, call_name(nr, buf, sizeof(buf)));
+			out_md_str(f, sc_name_or_nr(nr, buf, sizeof(buf)));
 			fprintf(f, " | %s | %s | %s |\n", label(ours[nr]), label(ref->cls[nr]),
 				ours[nr] != ref->cls[nr] ? "differs" : "");
 		}

@@ -10,6 +10,7 @@
 #include "analysis/syscalls.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 /* x86-64 kernel ABI sizes. */
@@ -565,6 +566,16 @@ const char *sc_name(long nr)
 	const struct syscall_info *si = sc_lookup(nr);
 
 	return si ? si->name : NULL;
+}
+
+const char *sc_name_or_nr(long nr, char *buf, size_t len)
+{
+	const char *name = sc_name(nr);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%ld", nr);
+	return buf;
 }
 
 int sc_selector_arg(long nr)

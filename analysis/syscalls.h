@@ -8,6 +8,7 @@
 #ifndef HL_SYSCALLS_H
 #define HL_SYSCALLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SC_MAX_ARGS 6
@@ -103,6 +104,9 @@ int sc_by_name(const char *name);
 
 /* Name for nr, or NULL. */
 const char *sc_name(long nr);
+
+/* Name for nr, or its number written into buf when it has none. */
+const char *sc_name_or_nr(long nr, char *buf, size_t len);
 
 /* Index of the sub-feature selector argument of nr, or -1. */
 int sc_selector_arg(long nr);

@@ -256,30 +256,12 @@ int src_parse_stats(const char *json, struct tui_model *m, char *err, size_t err
 	return r;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t size = 0;
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &size);
-	char chunk[65536];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	if (m)
-		fclose(m);
-	fclose(f);
-	return buf;
-}
-
 struct tui_source *src_json(const char *path, char *err, size_t errlen)
 {
 	struct tui_source *s = src_new(SRC_JSON);
 	if (!s)
 		return snprintf(err, errlen, "out of memory"), NULL;
-	s->json = slurp(path);
+	s->json = hl_read_file(path);
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (!s->json) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

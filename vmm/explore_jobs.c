@@ -86,24 +86,6 @@ void explore_progress_end(struct explore *e)
 
 /* ------------------------------------------------------------ one run */
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t size = 0;
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &size);
-	char chunk[65536];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	if (m)
-		fclose(m);
-	fclose(f);
-	return buf;
-}
-
 /* HL_RUN: this hyperloupe's `run` with the statistics file, the whitelist
  * and the task's policy. */
 static char *hl_run(const struct explore *e, const struct slot *s)
@@ -202,7 +184,7 @@ static void outcome(struct explore *e, struct slot *s, char *json, struct run_ou
 static bool record(struct explore *e, struct slot *s)
 {
 	struct task *t = s->task;
-	char *json = read_file(s->stats), why[400], tail[200], reason[600], fresh[256];
+	char *json = hl_read_file(s->stats), why[400], tail[200], reason[600], fresh[256];
 	struct run_outcome o;
 	outcome(e, s, json, &o, fresh, sizeof(fresh));
 	bool ok = run_verdict(&o, &e->base, &e->tol, why, sizeof(why));

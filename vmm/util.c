@@ -44,3 +44,23 @@ void die(const char *fmt, ...)
 	va_end(ap);
 	exit(HL_EXIT_INTERNAL);
 }
+
+char *hl_read_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t size = 0;
+	if (!f)
+		return NULL;
+	FILE *m = open_memstream(&buf, &size);
+	char chunk[65536];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	if (m && fclose(m)) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}

@@ -22,6 +22,9 @@
 void hl_err(const char *fmt, ...) HL_PRINTF(1, 2);
 /* hl_err() then exit with status. */
 void hl_fail(int status, const char *fmt, ...) HL_PRINTF(2, 3) __attribute__((noreturn));
+/* The whole file, NUL-terminated, in malloc'ed memory (free it); NULL
+ * when it cannot be read. */
+char *hl_read_file(const char *path);
 /* An unrecoverable VMM error: hl_err() then exit HL_EXIT_INTERNAL. */
 void die(const char *fmt, ...) HL_PRINTF(1, 2) __attribute__((noreturn));
 
