@@ -106,10 +106,26 @@ static void text_list(FILE *f, const struct report_wl *w, enum rdb_kind kind, en
 		return;
 	col = fprintf(f, "  %s (%d): ", label(c), n);
 	for (int i = 0; i < w->nfeats; i++)
-		if (w->feats[i].kind == kind && w->feats[i].cls == c)
-			wrap_word(f, w->feats[i].name, !k++, 4, &col);
+		if (w->feats[i].kind == kind && w->feats[i].cls == c) {
+			char word[512];
+			snprintf(word, sizeof(word), "%s%s", w->feats[i].name, w->feats[i].corrected > 0 ? "*" : "");
+			wrap_word(f, word, !k++, 4, &col);
+		}
 	fputc('\n', f);
 }
+
+/* A verdict the final run corrected deserves a word: each alone was
+ * avoidable, only together with the others it is not. */
+static int corrected_count(const struct report_wl *w)
+{
+	int n = 0;
+	for (int i = 0; i < w->nfeats; i++)
+		n += w->feats[i].corrected > 0;
+	return n;
+}
+
+static const char corrected_note[] =
+	"* avoidable alone, required with the others avoided: corrected by the final run's bisection";
 
 static void text_counts_row(FILE *f, const char *title, const int *c, bool ours)
 {
@@ -232,6 +248,8 @@ static void text_workload(FILE *f, const struct report_wl *w, const struct loupe
 		for (int i = 0; i < NSHOWN; i++)
 			text_list(f, w, (enum rdb_kind)k, shown[i]);
 	}
+	if (corrected_count(w))
+		fprintf(f, "\n%s\n", corrected_note);
 	if (ref)
 		text_compare(f, w, ref);
 }
@@ -458,9 +476,13 @@ static void md_lists(FILE *f, const struct report_wl *w)
 				if (w->feats[j].kind == (enum rdb_kind)k && w->feats[j].cls == shown[i]) {
 					fputs(n++ ? ", " : " ", f);
 					out_md_str(f, w->feats[j].name);
+					if (w->feats[j].corrected > 0)
+						fputs("\\*", f);
 				}
 			fputc('\n', f);
 		}
+	if (corrected_count(w))
+		fprintf(f, "\n\\%s\n", corrected_note);
 }
 
 static void md_not_static(FILE *f, const char *name, int i)

@@ -149,6 +149,13 @@ static void test_text(void **state)
 		strstr(out, "static vs traced vs required (syscalls): static not analysed, 5 traced, 3 required\n"));
 	assert_non_null(strstr(out, "campaign exploring\n"));
 	assert_non_null(strstr(out, "  pending (1): mmap\n"));
+	/* beta's epoll_wait was made required by the final run's bisection */
+	assert_non_null(strstr(out, "  required (3): read, write, epoll_wait*\n"));
+	assert_non_null(strstr(out, "\n* avoidable alone, required with the others avoided: corrected by the final "
+				    "run's bisection\n"));
+	/* and alpha, with nothing corrected, has no such note */
+	const char *note = strstr(out, "\n* avoidable alone");
+	assert_true(note > strstr(out, "== beta ==\n"));
 	assert_non_null(strstr(out, "runs: 0 recorded, 0 passed\nbaseline: no runs\n"));
 	free(out);
 }
@@ -199,6 +206,11 @@ static void test_json_md(void **state)
 	assert_non_null(strstr(out, "## alpha\n"));
 	assert_non_null(strstr(out, "| syscalls | 6 | 2 | 1 | 1 | 2 | 0 | 0 |\n"));
 	assert_non_null(strstr(out, "- pseudo-files, fake-only (1): openat:/proc/self/maps\n"));
+	assert_null(strstr(out, "avoidable alone"));
+	free(out);
+	out = print(fx->w + 1, 1, OUT_MD, NULL);
+	assert_non_null(strstr(out, "- syscalls, required (3): read, write, epoll_wait\\*\n"));
+	assert_non_null(strstr(out, "\n\\* avoidable alone, required with the others avoided"));
 	free(out);
 }
 
