@@ -3,7 +3,6 @@
 #include "rdb_fixture.h"
 
 #include <stdio.h>
-#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -11,11 +10,6 @@ int main(int argc, char **argv)
 		fputs("usage: hl-mkrdb FILE\n", stderr);
 		return 2;
 	}
-	char side[4096];
-	unlink(argv[1]);
-	snprintf(side, sizeof(side), "%s-wal", argv[1]);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", argv[1]);
-	unlink(side);
+	rdb_remove(argv[1]);
 	return rdb_fixture(argv[1]) ? 1 : 0;
 }

@@ -5,7 +5,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct feat {
 	int nr;
@@ -118,4 +120,25 @@ int rdb_fixture(const char *path)
 	if (rc)
 		fprintf(stderr, "rdb_fixture: %s: cannot write the database\n", path);
 	return rc ? -1 : 0;
+}
+
+int rdb_tmp_path(char *path, const char *tag)
+{
+	snprintf(path, 64, "/tmp/hl-%s-XXXXXX", tag);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+void rdb_remove(const char *path)
+{
+	char side[4096];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
 }

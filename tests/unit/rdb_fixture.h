@@ -18,4 +18,11 @@
  * stderr. */
 int rdb_fixture(const char *path);
 
+/* A fresh path "/tmp/hl-TAG-XXXXXX" in path (64 bytes) with nothing there
+ * yet, for SQLite to create.  0, or -1. */
+int rdb_tmp_path(char *path, const char *tag);
+
+/* Removes the database at path with its WAL and shared-memory files. */
+void rdb_remove(const char *path);
+
 #endif

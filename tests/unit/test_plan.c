@@ -10,6 +10,7 @@
 
 #include "analysis/classify.h"
 #include "analysis/plan.h"
+#include "plan_fixture.h"
 
 static struct replicas r(int ok, int fail)
 {
@@ -79,33 +80,6 @@ static void test_bisect(void **state)
 	assert_int_equal(bisect_culprits(items, 8, broken, NULL, culprits, &runs), -1);
 }
 
-/* Calls 0-7; the OS has 0, 1, 2.
- *   a: 0, 1 required; 3 stub only; 6, 7 either     -> stub 3, 6, 7
- *   b: 4 required; 3 fake only                      -> implement 4, and 3
- *                                                      (stubbed for a)
- *   c: 4, 5 required                                 -> implement 4, 5
- *   d: 0, 2 required                                 -> runs already
- * Loupe's order: d at step 0; a (nothing to implement); b and c tie at
- * two calls, b comes first; then c needs 5 only.  Naive order (everything
- * used must be implemented): a needs 3, 6, 7; b 3, 4; c 4, 5: b first
- * (2, and listed before c), then c (5), then a (6, 7). */
-static void dataset(struct plan_app apps[4], struct scset *os)
-{
-	static const char *const names[4] = {"a", "b", "c", "d"};
-	memset(apps, 0, 4 * sizeof(apps[0]));
-	for (int i = 0; i < 4; i++)
-		apps[i].name = names[i];
-	apps[0].cls[0] = apps[0].cls[1] = FC_REQUIRED;
-	apps[0].cls[3] = FC_STUB;
-	apps[0].cls[6] = apps[0].cls[7] = FC_BOTH;
-	apps[1].cls[4] = FC_REQUIRED;
-	apps[1].cls[3] = FC_FAKE;
-	apps[2].cls[4] = apps[2].cls[5] = FC_REQUIRED;
-	apps[3].cls[0] = apps[3].cls[2] = FC_REQUIRED;
-	memset(os, 0, sizeof(*os));
-	scset_add(os, 0), scset_add(os, 1), scset_add(os, 2);
-}
-
 static void assert_set(const struct scset *s, const int *want, int n)
 {
 	assert_int_equal(scset_count(s), n);
@@ -113,13 +87,14 @@ static void assert_set(const struct scset *s, const int *want, int n)
 		assert_true(scset_has(s, want[i]));
 }
 
+/* The order on plan_fixture.h's data set. */
 static void test_plan(void **state)
 {
 	(void)state;
 	struct plan_app apps[4];
 	struct scset os;
 	struct plan_step steps[5];
-	dataset(apps, &os);
+	plan_dataset(apps, &os);
 	assert_int_equal(plan_build(apps, 4, &os, steps), 4);
 	assert_int_equal(steps[0].app, -1);
 	assert_int_equal(steps[0].supported, 1);
@@ -143,7 +118,7 @@ static void test_plan_naive(void **state)
 	struct plan_app apps[4];
 	struct scset os;
 	struct plan_step steps[5];
-	dataset(apps, &os);
+	plan_dataset(apps, &os);
 	assert_int_equal(plan_naive(apps, 4, &os, steps), 4);
 	assert_int_equal(steps[0].supported, 1);
 	assert_int_equal(steps[1].app, 1);

@@ -16,6 +16,7 @@
 #include "analysis/dbsel.h"
 #include "analysis/plan_out.h"
 #include "json_check.h"
+#include "plan_fixture.h"
 #include "rdb_fixture.h"
 
 /* ---- helpers ---- */
@@ -36,29 +37,7 @@ static int read_os(const char *text, struct scset *os, char *err, size_t len)
 	return rc;
 }
 
-/* The data set of test_plan.c: calls 0-7 (read, write, open, close, stat,
- * fstat, lstat, poll); the OS has 0, 1, 2.  a: 0, 1 required, 3 stub
- * only, 6, 7 either; b: 4 required, 3 fake only; c: 4, 5 required; d: 0,
- * 2 required.  Loupe: d runs; a (stub 3, 6, 7); b (implement 3, 4); c
- * (implement 5).  Naive: b (3, 4), c (5), a (6, 7). */
-static void dataset(struct plan_app apps[4], struct scset *os)
-{
-	static const char *const names[4] = {"a", "b", "c", "d"};
-	memset(apps, 0, 4 * sizeof(apps[0]));
-	for (int i = 0; i < 4; i++)
-		apps[i].name = names[i];
-	apps[0].cls[0] = apps[0].cls[1] = FC_REQUIRED;
-	apps[0].cls[3] = FC_STUB;
-	apps[0].cls[6] = apps[0].cls[7] = FC_BOTH;
-	apps[1].cls[4] = FC_REQUIRED;
-	apps[1].cls[3] = FC_FAKE;
-	apps[2].cls[4] = apps[2].cls[5] = FC_REQUIRED;
-	apps[3].cls[0] = apps[3].cls[2] = FC_REQUIRED;
-	memset(os, 0, sizeof(*os));
-	scset_add(os, 0), scset_add(os, 1), scset_add(os, 2);
-}
-
-/* What fn writes for the data set, malloc'd. */
+/* What fn writes for plan_fixture.h's data set, malloc'd. */
 static char *output(int (*fn)(FILE *, const struct plan_result *), int fmt)
 {
 	struct plan_app apps[4];
@@ -66,7 +45,7 @@ static char *output(int (*fn)(FILE *, const struct plan_result *), int fmt)
 	struct plan_result r;
 	char *buf = NULL;
 	size_t len = 0;
-	dataset(apps, &os);
+	plan_dataset(apps, &os);
 	assert_int_equal(plan_compute(apps, 4, &os, &r), 0);
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
@@ -224,24 +203,13 @@ static char path[64];
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(path, "/tmp/hl-plan-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	unlink(path);
-	return rdb_fixture(path);
+	return rdb_tmp_path(path, "plan") ? -1 : rdb_fixture(path);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char side[96];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	rdb_remove(path);
 	return 0;
 }
 

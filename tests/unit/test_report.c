@@ -36,13 +36,7 @@ static int setup(void **state)
 {
 	static struct fx fx;
 	char err[256];
-	strcpy(path, "/tmp/hl-report-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	unlink(path);
-	if (rdb_fixture(path) || !(fx.db = dbsel_open(path, err, sizeof(err))))
+	if (rdb_tmp_path(path, "report") || rdb_fixture(path) || !(fx.db = dbsel_open(path, err, sizeof(err))))
 		return -1;
 	fx.n = dbsel_rows(fx.db, NULL, 0, &fx.rows, err, sizeof(err));
 	if (fx.n != 3)
@@ -57,16 +51,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *fx = *state;
-	char side[96];
 	for (int i = 0; i < 3; i++)
 		report_wl_free(&fx->w[i]);
 	dbsel_free(fx->rows, fx->n);
 	rdb_close(fx->db);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	rdb_remove(path);
 	return 0;
 }
 

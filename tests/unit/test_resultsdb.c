@@ -14,30 +14,20 @@
 #include <unistd.h>
 
 #include "analysis/resultsdb.h"
+#include "rdb_fixture.h"
 
 static char path[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(path, "/tmp/hl-rdb-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	unlink(path); /* SQLite creates it */
-	return 0;
+	return rdb_tmp_path(path, "rdb");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char side[96];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	rdb_remove(path);
 	return 0;
 }
 
