@@ -19,10 +19,10 @@ const char *out_format_name(enum out_format f)
 	return f < OUT__COUNT ? format_names[f] : "?";
 }
 
-size_t out_utf8_len(const unsigned char *s)
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-	if (len == 0 || s[0] >= 0xf5)
+	if (len == 0 || s[0] >= 0xf5 || len > n)
 		return 0;
 	for (size_t i = 1; i < len; i++)
 		if ((s[i] & 0xc0) != 0x80)
@@ -34,24 +34,35 @@ size_t out_utf8_len(const unsigned char *s)
 	return len;
 }
 
-void out_json_str(FILE *f, const char *str)
+size_t out_put_utf8(FILE *f, const unsigned char *s, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t len = s[0] < 0x80 ? 1 : utf8_len(s, n);
+	if (len)
+		fwrite(s, 1, len, f);
+	return len;
+}
+
+void out_json_strn(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
 	fputc('"', f);
-	for (size_t i = 0, len; s[i]; i++) {
+	for (size_t i = 0, len; i < n && s[i]; i++) {
 		if (s[i] == '"' || s[i] == '\\')
 			fprintf(f, "\\%c", s[i]);
 		else if (s[i] < 0x20 || s[i] == 0x7f)
 			fprintf(f, "\\u%04x", s[i]);
-		else if (s[i] < 0x80)
-			fputc(s[i], f);
-		else if ((len = out_utf8_len(s + i)) != 0) {
-			fwrite(s + i, 1, len, f);
+		else if ((len = out_put_utf8(f, s + i, n - i)) != 0)
 			i += len - 1;
-		} else
+		else
 			fprintf(f, "\\u%04x", s[i]);
 	}
 	fputc('"', f);
+}
+
+void out_json_str(FILE *f, const char *s)
+{
+	s = s ? s : "";
+	out_json_strn(f, s, strlen(s));
 }
 
 void out_csv_str(FILE *f, const char *s)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,12 +59,9 @@ static void esc(FILE *f, const char *str)
 		}
 		if (s[i] < 0x20 && s[i] != '\t')
 			fputc('?', f);
-		else if (s[i] < 0x80)
-			fputc(s[i], f);
-		else if ((len = out_utf8_len(s + i)) != 0) {
-			fwrite(s + i, 1, len, f);
+		else if ((len = out_put_utf8(f, s + i, SIZE_MAX)) != 0)
 			i += len - 1;
-		} else
+		else
 			fputc('?', f);
 	}
 }

@@ -1,5 +1,5 @@
 #include "vmm/agent.h"
-#include "vmm/json.h"
+#include "analysis/outfmt.h"
 #include "vmm/proc.h"
 #include "vmm/util.h"
 
@@ -185,7 +185,7 @@ long agent_hypercall(struct thread *t, const long a[6])
 /* A name from the area (at most AGENT_STR_SIZE bytes). */
 static void json_name(FILE *f, const char *str)
 {
-	json_strn(f, str, strnlen(str, AGENT_STR_SIZE));
+	out_json_strn(f, str, strnlen(str, AGENT_STR_SIZE));
 }
 
 static void json_name_or_null(FILE *f, const char *s)

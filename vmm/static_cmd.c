@@ -1,7 +1,7 @@
 /* `hyperloupe static` (README "Static analysis"). */
 #include "vmm/static_cmd.h"
 #include "analysis/static.h"
-#include "vmm/json.h"
+#include "analysis/outfmt.h"
 #include "vmm/util.h"
 
 #include <errno.h>
@@ -90,7 +90,7 @@ static void text_report(const struct static_result *r, bool sites)
 static void json_str_or_null(const char *s)
 {
 	if (s)
-		json_str(stdout, s);
+		out_json_str(stdout, s);
 	else
 		fputs("null", stdout);
 }
@@ -107,7 +107,7 @@ static void json_site(const struct static_site *s, bool first)
 	fputs(", \"name\": ", stdout);
 	json_str_or_null(ok ? sc_name(s->nr) : NULL);
 	fputs(", \"why\": ", stdout);
-	json_str(stdout, static_why_name(s->why));
+	out_json_str(stdout, static_why_name(s->why));
 	fputs("}", stdout);
 }
 
@@ -133,7 +133,7 @@ static void json_strings(const char *key, char *const *v, size_t n)
 	printf("\"%s\": [", key);
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ", " : "", stdout);
-		json_str(stdout, v[i]);
+		out_json_str(stdout, v[i]);
 	}
 	fputs("]", stdout);
 }
@@ -141,7 +141,7 @@ static void json_strings(const char *key, char *const *v, size_t n)
 static void json_object(const struct static_result *r, const struct static_object *o, bool sites)
 {
 	fputs("    {\"name\": ", stdout);
-	json_str(stdout, o->name);
+	out_json_str(stdout, o->name);
 	fputs(", \"path\": ", stdout);
 	json_str_or_null(o->path);
 	printf(", \"role\": \"%s\", \"via\": ", static_role_name(o->role));
@@ -171,7 +171,7 @@ static void json_object(const struct static_result *r, const struct static_objec
 static void json_report(const struct static_result *r, const char *program, bool sites)
 {
 	fputs("{\n  \"version\": 1,\n  \"program\": ", stdout);
-	json_str(stdout, program);
+	out_json_str(stdout, program);
 	fputs(",\n  \"objects\": [\n", stdout);
 	for (size_t i = 0; i < r->nobjects; i++) {
 		json_object(r, &r->objects[i], sites);
@@ -181,7 +181,7 @@ static void json_report(const struct static_result *r, const char *program, bool
 	for (size_t i = 0, n = 0; i < r->nobjects; i++)
 		if (!r->objects[i].path) {
 			fputs(n++ ? ", " : "", stdout);
-			json_str(stdout, r->objects[i].name);
+			out_json_str(stdout, r->objects[i].name);
 		}
 	printf("],\n  \"objects_count\": %zu, \"sites\": %zu, \"resolved\": %zu, \"unresolved\": %zu,\n",
 	       r->nobjects, r->nsites, r->nresolved, r->nsites - r->nresolved);

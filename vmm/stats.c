@@ -1,5 +1,5 @@
 #include "vmm/stats.h"
-#include "vmm/json.h"
+#include "analysis/outfmt.h"
 #include "analysis/xlat.h"
 #include "vmm/util.h"
 
@@ -552,13 +552,13 @@ static void json_feature(const struct stats *s, const struct feat_count *ft, FIL
 	const char *name = sc_name(nr);
 	char buf[64];
 	fputs("{\"syscall\": ", f);
-	json_str(f, name ? name : "?");
+	out_json_str(f, name ? name : "?");
 	if (ft->tag >> 16 == FEAT_PATH) {
 		fputs(", \"path\": ", f);
-		json_str(f, feat_path(s, ft));
+		out_json_str(f, feat_path(s, ft));
 	} else {
 		fputs(", \"sub\": ", f);
-		json_str(f, xlat_format(xlat_for(nr), ft->key, buf, sizeof(buf)));
+		out_json_str(f, xlat_format(xlat_for(nr), ft->key, buf, sizeof(buf)));
 		fprintf(f, ", \"key\": %llu", (unsigned long long)ft->key);
 	}
 	fputs(", ", f);
@@ -595,7 +595,7 @@ static void json_syscalls(const struct stats *s, const char *indent, FILE *f)
 			name = buf;
 		}
 		fprintf(f, "%s\n%s  ", first ? "" : ",", indent);
-		json_str(f, name);
+		out_json_str(f, name);
 		fprintf(f, ": {\"nr\": %d, ", i);
 		json_counts(c, f);
 		fputs(", \"latency_hist\": [", f);
@@ -617,7 +617,7 @@ static void json_policy(const struct policy *p, FILE *out)
 		(unsigned long long)(p ? p->delay_ns : 0));
 	for (int i = 0; p && i < p->n; i++) {
 		fputs(i ? ", " : "", out);
-		json_str(out, policy_rule_format(&p->rules[i], buf, sizeof(buf)));
+		out_json_str(out, policy_rule_format(&p->rules[i], buf, sizeof(buf)));
 	}
 	fputs("]},\n", out);
 }
@@ -625,16 +625,16 @@ static void json_policy(const struct policy *p, FILE *out)
 static void json_head(const struct stats_filter *f, const struct run_info *ri, FILE *out)
 {
 	fprintf(out, "{\n  \"version\": %d,\n  \"program\": ", STATS_VERSION);
-	json_str(out, ri->program ? ri->program : "");
+	out_json_str(out, ri->program ? ri->program : "");
 	fputs(",\n  \"argv\": [", out);
 	for (int i = 0; i < ri->argc; i++) {
 		fputs(i ? ", " : "", out);
-		json_str(out, ri->argv[i]);
+		out_json_str(out, ri->argv[i]);
 	}
 	fputs("],\n  \"only\": [", out);
 	for (int i = 0; f && i < f->n; i++) {
 		fputs(i ? ", " : "", out);
-		json_str(out, f->names[i]);
+		out_json_str(out, f->names[i]);
 	}
 	fprintf(out, "],\n  \"exit_status\": %d,\n  \"term_signal\": %d,\n", ri->exit_status, ri->term_signal);
 	json_policy(ri->policy, out);
@@ -684,7 +684,7 @@ static void json_proc_argv(const struct stats *s, FILE *f)
 	for (uint32_t i = 0; i < len;) {
 		size_t n = strnlen(s->argv + i, len - i);
 		fputs(i ? ", " : "", f);
-		json_strn(f, s->argv + i, n);
+		out_json_strn(f, s->argv + i, n);
 		i += (uint32_t)n + 1;
 	}
 	fputs("],\n", f);
@@ -697,7 +697,7 @@ static void json_proc(const struct run_stats *r, const struct stats_filter *flt,
 	struct stats_totals t;
 	totals_until(r, s, st == STATS_RUNNING ? now_ns() : s->end_ns, &t);
 	fprintf(f, "    {\"pid\": %d, \"ppid\": %d, \"exe\": ", s->pid, s->ppid);
-	json_strn(f, s->exe, STATS_EXE_MAX);
+	out_json_strn(f, s->exe, STATS_EXE_MAX);
 	fputs(",\n     ", f);
 	json_proc_argv(s, f);
 	fprintf(f,
