@@ -173,19 +173,28 @@ static void text_not_static(FILE *f, const char *name, int i)
 	fprintf(f, "%s%s", i ? ", " : "", name);
 }
 
-static void text_static(FILE *f, const struct report_wl *w)
+static void md_not_static(FILE *f, const char *name, int i)
 {
-	fputs("static vs traced vs required (syscalls): ", f);
+	fputs(i ? ", " : "", f);
+	out_md_str(f, name);
+}
+
+/* Static vs traced vs required (Figure 4), a line each in text, one
+ * paragraph in Markdown. */
+static void static_sentence(FILE *f, const struct report_wl *w, bool md)
+{
+	fprintf(f, "%s vs traced vs required (syscalls): ", md ? "Static" : "static");
 	if (w->nstatic < 0)
 		fputs("static not analysed", f);
 	else
 		fprintf(f, "%d static", w->nstatic);
-	fprintf(f, ", %d traced, %d required\n", w->counts[RDB_CALL][FC_UNUSED], w->counts[RDB_CALL][FC_REQUIRED]);
+	fprintf(f, ", %d traced, %d required%s", w->counts[RDB_CALL][FC_UNUSED], w->counts[RDB_CALL][FC_REQUIRED],
+		md ? "." : "\n");
 	int n = not_static(w, NULL, f);
 	if (n) {
-		fprintf(f, "traced but not found statically (%d): ", n);
-		not_static(w, text_not_static, f);
-		fputc('\n', f);
+		fprintf(f, "%s found statically (%d): ", md ? " Traced but not" : "traced but not", n);
+		not_static(w, md ? md_not_static : text_not_static, f);
+		fputc(md ? '.' : '\n', f);
 	}
 }
 
@@ -240,7 +249,7 @@ static void text_workload(FILE *f, const struct report_wl *w, const struct loupe
 		fputc('\n', f);
 	}
 	fputc('\n', f);
-	text_static(f, w);
+	static_sentence(f, w, false);
 	for (int k = 0; k < REPORT_KINDS; k++) {
 		if (!w->counts[k][FC_UNUSED])
 			continue;
@@ -485,12 +494,6 @@ static void md_lists(FILE *f, const struct report_wl *w)
 		fprintf(f, "\n\\%s\n", corrected_note);
 }
 
-static void md_not_static(FILE *f, const char *name, int i)
-{
-	fputs(i ? ", " : "", f);
-	out_md_str(f, name);
-}
-
 static void md_compare_rows(FILE *f, const struct report_wl *w, const struct loupe_ref *ref)
 {
 	uint8_t ours[SC_TABLE_SIZE];
@@ -543,18 +546,7 @@ static void md_workload(FILE *f, const struct report_wl *w, const struct loupe_r
 		fputc('\n', f);
 	}
 	fputc('\n', f);
-	fputs("Static vs traced vs required (syscalls): ", f);
-	if (w->nstatic < 0)
-		fputs("static not analysed", f);
-	else
-		fprintf(f, "%d static", w->nstatic);
-	fprintf(f, ", %d traced, %d required.", w->counts[RDB_CALL][FC_UNUSED], w->counts[RDB_CALL][FC_REQUIRED]);
-	int n = not_static(w, NULL, f);
-	if (n) {
-		fprintf(f, " Traced but not found statically (%d): ", n);
-		not_static(w, md_not_static, f);
-		fputc('.', f);
-	}
+	static_sentence(f, w, true);
 	fputs("\n\n", f);
 	md_lists(f, w);
 	if (ref)

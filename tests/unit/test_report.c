@@ -195,6 +195,8 @@ static void test_json_md(void **state)
 	assert_non_null(strstr(out, "## alpha\n"));
 	assert_non_null(strstr(out, "| syscalls | 6 | 2 | 1 | 1 | 2 | 0 | 0 |\n"));
 	assert_non_null(strstr(out, "- pseudo-files, fake-only (1): openat:/proc/self/maps\n"));
+	assert_non_null(strstr(out, "Static vs traced vs required (syscalls): 8 static, 6 traced, 2 required. Traced but "
+				    "not found statically (1): clock_gettime.\n\n"));
 	assert_null(strstr(out, "avoidable alone"));
 	free(out);
 	out = print(fx->w + 1, 1, OUT_MD, NULL);
