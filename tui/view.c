@@ -191,14 +191,21 @@ static void draw_header(const struct tui_model *m, const struct tui_view *v, str
 	}
 }
 
-/* The widths of the columns after the name's, which takes the rest. */
+/* The widths of the columns after the name's, which takes the rest
+ * (name_width). */
 static const int col_w[TC__COUNT] = {0, 3, 8, 7, 8, 7, 6, 8, 8};
+
+static int name_width(const struct screen *s)
+{
+	int w = s->w - 1;
+	for (int c = 1; c < TC__COUNT; c++)
+		w -= col_w[c] + 1;
+	return w;
+}
 
 static void draw_columns(const struct tui_view *v, struct screen *s, int y)
 {
-	int name_w = s->w - 1;
-	for (int c = 1; c < TC__COUNT; c++)
-		name_w -= col_w[c] + 1;
+	int name_w = name_width(s);
 	int x = put(s, 0, y, TA_HEADER, "%-*s", name_w, v->sort == TC_NAME ? (v->desc ? "NAME v" : "NAME ^") : "NAME");
 	static const char *const titles[TC__COUNT] = {"", "NR", "COUNT", "RATE/s", "TOTAL", "MEAN", "SHARE",
 						      "POLICY", "CLASS"};
@@ -224,9 +231,7 @@ static void draw_row(const struct tui_model *m, const struct tui_view *v, const 
 		     int y, bool selected)
 {
 	char name[TM_NAME + 8], cnt[16], rate[16], tot[16], mean[16];
-	int name_w = s->w - 1;
-	for (int c = 1; c < TC__COUNT; c++)
-		name_w -= col_w[c] + 1;
+	int name_w = name_width(s);
 	bool kids = r->kind == TK_CALL && has_children(m, r->nr);
 	bool open = r->nr >= 0 && r->nr < 512 && v->expanded[r->nr];
 	snprintf(name, sizeof(name), "%s%s", r->kind != TK_CALL ? "   " : kids ? (open ? "- " : "+ ") : "  ", r->name);
