@@ -36,10 +36,7 @@ here=$(cd "$(dirname -- "$0")" && pwd)
 
 [ $# -eq 2 ] || { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 hl=$1 mode=$2
-case $hl in /*) ;; *) hl=$PWD/$hl ;; esac
-[ -f "$hl" ] && [ -x "$hl" ] || fail "hyperloupe binary missing or not executable: $hl"
-py=${HL_E2E_PYTHON:-/usr/bin/python3}
-[ -x "$py" ] || skip "python3 not found (set HL_E2E_PYTHON)"
+need_hl_and_python
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hl-model.XXXXXX") || fail "mktemp failed"
 trap 'rm -rf -- "$tmp"' EXIT
