@@ -13,10 +13,7 @@ int app_init(struct tui_app *a, struct tui_source *src, int w, int h)
 	a->sites_nr = -1;
 	tm_init(&a->m);
 	view_init(&a->v);
-	if (screen_init(&a->scr, w, h))
-		return -1;
-	a->v.page = view_table_rows(a->scr.h);
-	return app_refresh(a);
+	return app_resize(a, w, h) ? -1 : app_refresh(a);
 }
 
 void app_free(struct tui_app *a)

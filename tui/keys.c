@@ -47,9 +47,9 @@ enum tui_action tui_key_action(int key)
 	return A_NONE;
 }
 
-static void move(const struct tui_model *m, struct tui_view *v, int delta, int page)
+static void move(struct tui_view *v, int delta)
 {
-	(void)m;
+	int page = v->page;
 	v->cursor += delta;
 	if (v->cursor >= v->norder)
 		v->cursor = v->norder - 1;
@@ -65,7 +65,7 @@ static void move(const struct tui_model *m, struct tui_view *v, int delta, int p
 static int selected_nr(const struct tui_model *m, const struct tui_view *v)
 {
 	const struct tm_row *r = view_selected(m, v);
-	return r && r->nr >= 0 && r->nr < 512 ? r->nr : -1;
+	return r && r->nr >= 0 && r->nr < SC_TABLE_SIZE ? r->nr : -1;
 }
 
 /* measured -> forward -> local -> stub -> fake -> measured */
@@ -79,7 +79,7 @@ static void whatif(struct tui_model *m, struct tui_view *v)
 		return;
 	c->whatif = c->whatif + 1 >= POL__COUNT ? -1 : c->whatif + 1;
 	snprintf(v->message, sizeof(v->message), "what-if: %s %s", c->name,
-		 c->whatif < 0 ? "as measured" : tm_policy_name(c->whatif));
+		 c->whatif < 0 ? "as measured" : policy_action_name(c->whatif));
 	tm_project(m);
 }
 
@@ -153,12 +153,12 @@ static void model_key(struct tui_model *m, struct tui_view *v, enum tui_action a
 static void table_key(struct tui_model *m, struct tui_view *v, enum tui_action a)
 {
 	switch (a) {
-	case A_UP: move(m, v, -1, v->page); break;
-	case A_DOWN: move(m, v, 1, v->page); break;
-	case A_PGUP: move(m, v, -v->page, v->page); break;
-	case A_PGDN: move(m, v, v->page, v->page); break;
-	case A_TOP: move(m, v, -v->norder, v->page); break;
-	case A_BOTTOM: move(m, v, v->norder, v->page); break;
+	case A_UP: move(v, -1); break;
+	case A_DOWN: move(v, 1); break;
+	case A_PGUP: move(v, -v->page); break;
+	case A_PGDN: move(v, v->page); break;
+	case A_TOP: move(v, -v->norder); break;
+	case A_BOTTOM: move(v, v->norder); break;
 	case A_DETAIL: detail(m, v); break;
 	case A_BACK: v->mode = TM_MAIN; break;
 	case A_EXPAND: expand(m, v, true); break;
@@ -171,6 +171,7 @@ static void table_key(struct tui_model *m, struct tui_view *v, enum tui_action a
 		snprintf(v->edit, sizeof(v->edit), "%s", v->filter);
 		break;
 	case A_HELP: v->back = v->mode, v->mode = TM_HELP; break;
+	case A_NONE: break;
 	default: model_key(m, v, a); break;
 	}
 }
@@ -189,6 +190,6 @@ bool tui_key(struct tui_model *m, struct tui_view *v, int key)
 		table_key(m, v, a);
 	}
 	view_update(m, v);
-	move(m, v, 0, v->page);
+	move(v, 0);
 	return true;
 }

@@ -13,7 +13,7 @@
  * that this stays free of curses). */
 enum {
 	TK_UP = 0x1000, TK_DOWN, TK_LEFT, TK_RIGHT, TK_PGUP, TK_PGDN, TK_HOME, TK_END,
-	TK_ENTER, TK_ESC, TK_BACKSPACE, TK_F1, TK_RESIZE,
+	TK_ENTER, TK_ESC, TK_BACKSPACE, TK_F1,
 };
 
 enum tui_action {

@@ -73,17 +73,19 @@ void tm_end(struct tui_model *m, double dt_s)
 
 const struct tm_row *tm_call_of(const struct tui_model *m, const struct tm_row *r)
 {
-	if (r->kind == TK_CALL)
-		return r;
+	return r->kind == TK_CALL ? r : tm_find_call(m, r->nr);
+}
+
+const struct tm_row *tm_find_call(const struct tui_model *m, int nr)
+{
 	for (int i = 0; i < m->nrows; i++)
-		if (m->rows[i].kind == TK_CALL && m->rows[i].nr == r->nr)
+		if (m->rows[i].kind == TK_CALL && m->rows[i].nr == nr)
 			return &m->rows[i];
 	return NULL;
 }
 
-int tm_policy(const struct tui_model *m, const struct tm_row *r)
+int tm_policy(const struct tm_row *r)
 {
-	(void)m;
 	if (r->whatif >= 0)
 		return r->whatif;
 	int best = POL_FORWARD;
@@ -91,12 +93,6 @@ int tm_policy(const struct tui_model *m, const struct tm_row *r)
 		if (r->outcome[a] > r->outcome[best])
 			best = a;
 	return best;
-}
-
-const char *tm_policy_name(int action)
-{
-	static const char *const names[POL__COUNT] = {"forward", "local", "stub", "fake"};
-	return action >= 0 && action < POL__COUNT ? names[action] : "?";
 }
 
 /* ---------------------------------------------------------- projection */
@@ -175,7 +171,7 @@ struct sort_ctx {
 	bool desc;
 };
 
-static double key_of(const struct tui_model *m, const struct tm_row *r, enum tm_col col)
+static double key_of(const struct tm_row *r, enum tm_col col)
 {
 	switch (col) {
 	case TC_NR: return r->nr;
@@ -184,22 +180,21 @@ static double key_of(const struct tui_model *m, const struct tm_row *r, enum tm_
 	case TC_TOTAL:
 	case TC_SHARE: return (double)r->host_ns;
 	case TC_MEAN: return r->count ? (double)r->host_ns / (double)r->count : 0;
-	case TC_POLICY: return tm_policy(m, r);
+	case TC_POLICY: return tm_policy(r);
 	case TC_CLASS: return r->cls;
 	default: return 0;
 	}
 }
 
-static const struct sort_ctx *sort_by;
-
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *ctx)
 {
+	const struct sort_ctx *sort_by = ctx;
 	const struct tm_row *x = &sort_by->m->rows[*(const int *)a], *y = &sort_by->m->rows[*(const int *)b];
 	int c;
 	if (sort_by->col == TC_NAME) {
 		c = strcmp(x->name, y->name);
 	} else {
-		double kx = key_of(sort_by->m, x, sort_by->col), ky = key_of(sort_by->m, y, sort_by->col);
+		double kx = key_of(x, sort_by->col), ky = key_of(y, sort_by->col);
 		c = kx < ky ? -1 : kx > ky;
 	}
 	if (sort_by->desc)
@@ -207,13 +202,23 @@ static int cmp_rows(const void *a, const void *b)
 	return c ? c : x->nr != y->nr ? (x->nr < y->nr ? -1 : 1) : strcmp(x->name, y->name);
 }
 
+/* The rows of call nr's sub-features and pseudo-files, into out (when
+ * not NULL); how many. */
 static int children(const struct tui_model *m, int nr, int *out)
 {
 	int n = 0;
 	for (int i = 0; i < m->nrows; i++)
-		if (m->rows[i].kind != TK_CALL && m->rows[i].nr == nr)
-			out[n++] = i;
+		if (m->rows[i].kind != TK_CALL && m->rows[i].nr == nr) {
+			if (out)
+				out[n] = i;
+			n++;
+		}
 	return n;
+}
+
+bool tm_has_children(const struct tui_model *m, int nr)
+{
+	return children(m, nr, NULL) > 0;
 }
 
 int tm_order(const struct tui_model *m, enum tm_col col, bool desc, const char *filter, const bool *expanded,
@@ -226,15 +231,13 @@ int tm_order(const struct tui_model *m, enum tm_col col, bool desc, const char *
 		if (m->rows[i].kind == TK_CALL && (!filter || !*filter || strstr(m->rows[i].name, filter)))
 			calls[nc++] = i;
 	struct sort_ctx ctx = {m, col, desc};
-	sort_by = &ctx;
-	qsort(calls, (size_t)nc, sizeof(int), cmp_rows);
+	qsort_r(calls, (size_t)nc, sizeof(int), cmp_rows, &ctx);
 	for (int i = 0; i < nc; i++) {
 		out[n++] = calls[i];
 		int nr = m->rows[calls[i]].nr;
-		if (expanded && nr >= 0 && nr < 512 && expanded[nr]) {
+		if (expanded && nr >= 0 && nr < SC_TABLE_SIZE && expanded[nr]) {
 			int k = children(m, nr, out + n);
-			sort_by = &ctx;
-			qsort(out + n, (size_t)k, sizeof(int), cmp_rows);
+			qsort_r(out + n, (size_t)k, sizeof(int), cmp_rows, &ctx);
 			n += k;
 		}
 	}

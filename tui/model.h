@@ -81,13 +81,16 @@ void tm_begin(struct tui_model *m);
 struct tm_row *tm_row(struct tui_model *m, int nr, enum tm_kind kind, const char *name);
 void tm_end(struct tui_model *m, double dt_s);
 
+/* The row of call nr, or NULL. */
+const struct tm_row *tm_find_call(const struct tui_model *m, int nr);
 /* The row's call (itself for a call row), or NULL. */
 const struct tm_row *tm_call_of(const struct tui_model *m, const struct tm_row *r);
+/* Whether call nr has sub-feature or pseudo-file rows. */
+bool tm_has_children(const struct tui_model *m, int nr);
 
-/* The policy a row shows: its what-if, else what the run did with most of
- * its calls. */
-int tm_policy(const struct tui_model *m, const struct tm_row *r);
-const char *tm_policy_name(int action);
+/* The policy a row shows (enum pol_action): its what-if, else what the
+ * run did with most of its calls. */
+int tm_policy(const struct tm_row *r);
 
 /* S_n, S_r and the curves for the current γ, f_c, scheme and what-ifs. */
 void tm_project(struct tui_model *m);

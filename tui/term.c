@@ -92,12 +92,12 @@ static int map_key(int ch)
 	case 127:
 	case 8: return TK_BACKSPACE;
 	case KEY_F(1): return TK_F1;
-	case KEY_RESIZE: return TK_RESIZE;
 	default: return ch;
 	}
 }
 
-static int start_terminal(struct tui_app *a)
+/* Sets *colour: whether to use colours. */
+static int start_terminal(struct tui_app *a, bool *colour)
 {
 	if (!isatty(0) || !isatty(1) || !getenv("TERM")) {
 		snprintf(a->err, sizeof(a->err), "the TUI needs a terminal (or --headless)");
@@ -120,16 +120,17 @@ static int start_terminal(struct tui_app *a)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
-	if (use_colour())
+	*colour = use_colour();
+	if (*colour)
 		colours();
 	return 0;
 }
 
 int term_run(struct tui_app *a, double interval_s)
 {
-	if (start_terminal(a))
+	bool colour;
+	if (start_terminal(a, &colour))
 		return -1;
-	bool colour = use_colour();
 	uint64_t period = (uint64_t)(interval_s * 1000);
 	timeout((int)(period < 50 ? 50 : period));
 	for (;;) {
@@ -144,7 +145,7 @@ int term_run(struct tui_app *a, double interval_s)
 			if (src_changes(a->src))
 				app_refresh(a);
 		} else if (ch == KEY_RESIZE) {
-			app_resize(a, COLS, LINES);
+			continue; /* the size check above resizes, and it is no key */
 		} else if (!app_key(a, map_key(ch))) {
 			break;
 		}

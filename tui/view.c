@@ -11,14 +11,6 @@
 #define HEAD_LINES 4 /* title, model, campaign or totals, column names */
 #define FOOT_LINES 3 /* two plots, status */
 
-static const char *const col_names[TC__COUNT] = {"name", "nr", "count", "rate", "total", "mean", "share",
-						 "policy", "class"};
-
-const char *tui_col_name(enum tm_col c)
-{
-	return c < TC__COUNT ? col_names[c] : "?";
-}
-
 int screen_init(struct screen *s, int w, int h)
 {
 	s->w = w < 20 ? 20 : w;
@@ -219,21 +211,13 @@ static void draw_columns(const struct tui_view *v, struct screen *s, int y)
 
 /* --------------------------------------------------------------- table */
 
-static bool has_children(const struct tui_model *m, int nr)
-{
-	for (int i = 0; i < m->nrows; i++)
-		if (m->rows[i].kind != TK_CALL && m->rows[i].nr == nr)
-			return true;
-	return false;
-}
-
 static void draw_row(const struct tui_model *m, const struct tui_view *v, const struct tm_row *r, struct screen *s,
 		     int y, bool selected)
 {
 	char name[TM_NAME + 8], cnt[16], rate[16], tot[16], mean[16];
 	int name_w = name_width(s);
-	bool kids = r->kind == TK_CALL && has_children(m, r->nr);
-	bool open = r->nr >= 0 && r->nr < 512 && v->expanded[r->nr];
+	bool kids = r->kind == TK_CALL && tm_has_children(m, r->nr);
+	bool open = r->nr >= 0 && r->nr < SC_TABLE_SIZE && v->expanded[r->nr];
 	snprintf(name, sizeof(name), "%s%s", r->kind != TK_CALL ? "   " : kids ? (open ? "- " : "+ ") : "  ", r->name);
 	double share = m->h.sum_g_ns > 0 ? 100.0 * (double)r->host_ns / m->h.sum_g_ns : 0;
 	int x = put(s, 0, y, TA_NORMAL, "%-*.*s", name_w, name_w, name);
@@ -242,7 +226,7 @@ static void draw_row(const struct tui_model *m, const struct tui_view *v, const 
 	else
 		x += put(s, x, y, TA_NORMAL, " %*s", col_w[TC_NR], "");
 	char pol[16];
-	snprintf(pol, sizeof(pol), "%s%s", r->whatif >= 0 ? "*" : "", tm_policy_name(tm_policy(m, r)));
+	snprintf(pol, sizeof(pol), "%s%s", r->whatif >= 0 ? "*" : "", policy_action_name(tm_policy(r)));
 	x += put(s, x, y, TA_NORMAL, " %*s %*s %*s %*s %*.1f%% %-*.*s", col_w[TC_COUNT],
 		 fmt_count((double)r->count, cnt, sizeof(cnt)), col_w[TC_RATE],
 		 r->rate < 0 ? "-" : fmt_count(r->rate, rate, sizeof(rate)), col_w[TC_TOTAL], fmt_ns((double)r->host_ns, tot, sizeof(tot)),
@@ -309,14 +293,6 @@ static void draw_status(const struct tui_view *v, struct screen *s)
 
 /* -------------------------------------------------------------- detail */
 
-static const struct tm_row *detail_call(const struct tui_model *m, const struct tui_view *v)
-{
-	for (int i = 0; i < m->nrows; i++)
-		if (m->rows[i].kind == TK_CALL && m->rows[i].nr == v->detail_nr)
-			return &m->rows[i];
-	return NULL;
-}
-
 static int draw_features(const struct tui_model *m, const struct tm_row *c, struct screen *s, int y, int max)
 {
 	char tot[16];
@@ -327,7 +303,7 @@ static int draw_features(const struct tui_model *m, const struct tm_row *c, stru
 		if (r->kind == TK_CALL || r->nr != c->nr)
 			continue;
 		put(s, 0, y + n, TA_NORMAL, "  %-32.32s %8llu %10s  %-7s", r->name, (unsigned long long)r->count,
-		    fmt_ns((double)r->host_ns, tot, sizeof(tot)), tm_policy_name(tm_policy(m, r)));
+		    fmt_ns((double)r->host_ns, tot, sizeof(tot)), policy_action_name(tm_policy(r)));
 		put(s, 64, y + n, class_attr(r), "%s", class_text(r));
 		n++;
 	}
@@ -365,7 +341,7 @@ static void draw_hist(const struct tm_row *c, struct screen *s, int y, int max)
 
 static void draw_detail(const struct tui_model *m, const struct tui_view *v, struct screen *s)
 {
-	const struct tm_row *c = detail_call(m, v);
+	const struct tm_row *c = tm_find_call(m, v->detail_nr);
 	char tot[16], mean[16];
 	if (!c) {
 		put(s, 0, HEAD_LINES, TA_DIM, "system call %d is no longer recorded", v->detail_nr);
@@ -380,7 +356,7 @@ static void draw_detail(const struct tui_model *m, const struct tui_view *v, str
 	put(s, 0, y++, TA_NORMAL, "run: forwarded %llu, local %llu, stubbed %llu, faked %llu; projected as %s%s",
 	    (unsigned long long)c->outcome[POL_FORWARD], (unsigned long long)c->outcome[POL_LOCAL],
 	    (unsigned long long)c->outcome[POL_STUB], (unsigned long long)c->outcome[POL_FAKE],
-	    tm_policy_name(tm_policy(m, c)), c->whatif >= 0 ? " (what-if)" : "");
+	    policy_action_name(tm_policy(c)), c->whatif >= 0 ? " (what-if)" : "");
 	put(s, 0, y++, TA_NORMAL, "call sites: %s", v->sites[0] ? v->sites : "-");
 	int room = s->h - FOOT_LINES - y, feats = room / 2 - 1;
 	y += draw_features(m, c, s, y, feats < 1 ? 1 : feats);

@@ -31,7 +31,7 @@ struct tui_view {
 	enum tm_col sort;
 	bool desc;
 	char filter[64], edit[64];
-	bool expanded[512];
+	bool expanded[SC_TABLE_SIZE];
 	char message[160];        /* a one-off note on the status line */
 	char sites[512];          /* the detail view's call sites, by library */
 	int *order, norder, cap;  /* the rows in display order (view_update) */
@@ -58,7 +58,5 @@ void view_draw(const struct tui_model *m, const struct tui_view *v, struct scree
 
 /* The screen as text: each line with its trailing spaces trimmed. */
 void screen_print(const struct screen *s, FILE *f);
-
-const char *tui_col_name(enum tm_col c);
 
 #endif
