@@ -1,6 +1,7 @@
 /* The TUI's sources (source.h). */
 #include "tui/source.h"
 
+#include "analysis/dbsel.h"
 #include "analysis/resultsdb.h"
 #include "analysis/syscalls.h"
 #include "vmm/stats.h"
@@ -280,12 +281,7 @@ struct tui_source *src_db(const char *path, const char *workload, char *err, siz
 		return snprintf(err, errlen, "out of memory"), NULL;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	snprintf(s->workload, sizeof(s->workload), "%s", workload);
-	FILE *f = fopen(path, "re"); /* reading must not create the file */
-	if (f)
-		fclose(f);
-	s->db = f ? rdb_open(path, err, errlen) : NULL;
-	if (!f)
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	s->db = dbsel_open(path, err, errlen);
 	if (s->db && (s->wl = rdb_latest_workload(s->db, workload)) < 0)
 		snprintf(err, errlen, "%s: no workload '%s' (hyperloupe explore %s)", path, workload, workload);
 	if (!s->db || s->wl < 0) {

@@ -1,5 +1,6 @@
 /* `hyperloupe model` (README "Speedup model"). */
 #include "vmm/model_cmd.h"
+#include "analysis/dbsel.h"
 #include "analysis/outfmt.h"
 #include "analysis/policy.h"
 #include "analysis/resultsdb.h"
@@ -107,14 +108,10 @@ static void parse_model_options(int argc, char **argv, struct model_opts *o)
  * else the discovery run's (malloc'd), or NULL after a message. */
 static char *db_stats(const char *file, const char *workload)
 {
-	char err[256];
-	if (access(file, R_OK) < 0) {
-		hl_err("model: %s: %s", file, strerror(errno));
-		return NULL;
-	}
-	struct rdb *db = rdb_open(file, err, sizeof(err));
+	char err[512];
+	struct rdb *db = dbsel_open(file, err, sizeof(err));
 	if (!db) {
-		hl_err("model: %s: %s", file, err);
+		hl_err("model: %s", err);
 		return NULL;
 	}
 	int64_t wl = rdb_latest_workload(db, workload);
