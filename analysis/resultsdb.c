@@ -261,18 +261,20 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct rdb_workload_row *w, void *arg),
-		      void *arg)
+/* The rows of that name (NULL: any) and id (< 0: any). */
+static int each_workload(struct rdb *db, const char *name, int64_t id,
+			 int (*fn)(const struct rdb_workload_row *w, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
 	int r = 0;
 	if (sqlite3_prepare_v2(db->db,
 			       "SELECT id, name, def_hash, bin_hash, created, state, static, progress, running"
 			       " FROM workloads"
-			       " WHERE ?1 IS NULL OR name = ?1 ORDER BY id",
+			       " WHERE (?1 IS NULL OR name = ?1) AND (?2 < 0 OR id = ?2) ORDER BY id",
 			       -1, &st, NULL))
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
 	while (!r && sqlite3_step(st) == SQLITE_ROW) {
 		struct rdb_workload_row w = {
 			.id = sqlite3_column_int64(st, 0),
@@ -289,6 +291,17 @@ int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct r
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct rdb_workload_row *w, void *arg),
+		      void *arg)
+{
+	return each_workload(db, name, -1, fn, arg);
+}
+
+int rdb_workload_row(struct rdb *db, int64_t id, int (*fn)(const struct rdb_workload_row *w, void *arg), void *arg)
+{
+	return each_workload(db, NULL, id, fn, arg);
 }
 
 int64_t rdb_latest_workload(struct rdb *db, const char *name)

@@ -110,6 +110,8 @@ const char *rdb_run_kind_name(enum rdb_run_kind k);
 /* Calls fn for each workload row (of that name; NULL: all), oldest first. */
 int rdb_each_workload(struct rdb *db, const char *name, int (*fn)(const struct rdb_workload_row *w, void *arg),
 		      void *arg);
+/* Calls fn for the workload row of that id, if there is one. */
+int rdb_workload_row(struct rdb *db, int64_t id, int (*fn)(const struct rdb_workload_row *w, void *arg), void *arg);
 
 /* The newest row of that name, or -1. */
 int64_t rdb_latest_workload(struct rdb *db, const char *name);

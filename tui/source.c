@@ -321,8 +321,6 @@ static int db_row(const struct rdb_workload_row *w, void *arg)
 {
 	struct tui_source *s = ((void **)arg)[0];
 	struct tui_model *m = ((void **)arg)[1];
-	if (w->id != s->wl)
-		return 0;
 	snprintf(m->h.state, sizeof(m->h.state), "%s", w->state);
 	snprintf(m->h.progress, sizeof(m->h.progress), "%s", w->progress ? w->progress : "");
 	struct db_ctx c = {m, w->running};
@@ -340,7 +338,7 @@ static int db_refresh(struct tui_source *s, struct tui_model *m, char *err, size
 	snprintf(m->h.source, sizeof(m->h.source), "database");
 	snprintf(m->h.title, sizeof(m->h.title), "%s (%.120s)", s->workload, s->path);
 	void *arg[] = {s, m};
-	return rdb_each_workload(s->db, s->workload, db_row, arg) ? -1 : 0;
+	return rdb_workload_row(s->db, s->wl, db_row, arg) ? -1 : 0;
 }
 
 int src_refresh(struct tui_source *s, struct tui_model *m, char *err, size_t errlen)

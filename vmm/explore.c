@@ -245,25 +245,18 @@ static int baseline(struct explore *e)
 
 /* --------------------------------------------------------------- static */
 
-struct static_query {
-	int64_t id;
-	bool done;
-};
-
 static int row_static(const struct rdb_workload_row *w, void *arg)
 {
-	struct static_query *q = arg;
-	if (w->id == q->id)
-		q->done = w->static_nrs != NULL;
+	*(bool *)arg = w->static_nrs != NULL;
 	return 0;
 }
 
 /* The static analysis of the binaries (Loupe's Figure 4), once per row. */
 static void analyse_static(struct explore *e)
 {
-	struct static_query q = {.id = e->wl};
-	rdb_each_workload(e->db, e->w.name, row_static, &q);
-	if (q.done)
+	bool done = false;
+	rdb_workload_row(e->db, e->wl, row_static, &done);
+	if (done)
 		return;
 	uint64_t all[STATIC_BITMAP_WORDS] = {0};
 	for (int i = 0; i < e->w.binaries.n; i++) {

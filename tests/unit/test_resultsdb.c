@@ -177,6 +177,10 @@ static void test_summary(void **state)
 	char rows[256] = "";
 	assert_int_equal(rdb_each_workload(db, NULL, count_rows, rows), 0);
 	assert_string_equal(rows, "a:done:- b:new:0 1 60 a:new:- ");
+	rows[0] = 0;
+	assert_int_equal(rdb_workload_row(db, b, count_rows, rows), 0);
+	assert_int_equal(rdb_workload_row(db, a2 + 1, count_rows, rows), 0);
+	assert_string_equal(rows, "b:new:0 1 60 ");
 	double metric[] = {10, 20, 30};
 	for (int i = 0; i < 3; i++) {
 		struct rdb_run r = {.workload = a, .kind = RDB_BASELINE, .replica = i, .ok = true, .metric = metric[i],
