@@ -217,16 +217,20 @@ static bool reap(struct explore *e, struct slot *s, int *verdict)
 		return true;
 	if (!testjob_poll(&s->job, explore_interrupted))
 		return false;
-	if (!s->job.stopped) {
+	bool finished = !s->job.stopped;
+	if (finished) {
 		bool ok = record(e, s);
 		e->done++;
 		e->failed += !ok;
 		e->run_ns += (uint64_t)(s->job.secs * 1e9);
 		if (verdict)
 			*verdict = ok;
-		progress(e, s->task->label);
 	}
 	release(s);
+	/* After the release, so that the runs in flight it records leave this
+	 * one out. */
+	if (finished)
+		progress(e, s->task->label);
 	return true;
 }
 
