@@ -1,6 +1,7 @@
 /* Output formats and quoting (outfmt.h). */
 #include "analysis/outfmt.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,11 +13,6 @@ int out_format_parse(const char *name)
 		if (!strcmp(name, format_names[i]))
 			return i;
 	return -1;
-}
-
-const char *out_format_name(enum out_format f)
-{
-	return f < OUT__COUNT ? format_names[f] : "?";
 }
 
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -88,6 +84,16 @@ void out_md_str(FILE *f, const char *s)
 			fputc('\\', f);
 		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
 	}
+}
+
+int out_finish(FILE *f)
+{
+	if (fflush(f) || ferror(f)) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
 }
 
 void out_json_num(FILE *f, double v)

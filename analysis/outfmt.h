@@ -11,7 +11,6 @@ enum out_format { OUT_TEXT, OUT_CSV, OUT_JSON, OUT_MD, OUT__COUNT };
 
 /* The format of that name, or -1. */
 int out_format_parse(const char *name);
-const char *out_format_name(enum out_format f);
 
 /* s (NULL: "") as a JSON string (quotes included); bytes that are not
  * UTF-8 become \u00XX, so the output always parses whatever a guest named
@@ -31,6 +30,10 @@ void out_md_str(FILE *f, const char *s);
  * when there is none: JSON readers and XML parsers reject invalid UTF-8.
  * The caller deals with control characters first. */
 size_t out_put_utf8(FILE *f, const unsigned char *s, size_t n);
+
+/* After writing a whole output: fflush, then 0, or -1 with errno set
+ * (EIO when the stream's error flag says nothing more). */
+int out_finish(FILE *f);
 
 /* A number for JSON: null when it is NaN or infinite. */
 void out_json_num(FILE *f, double v);

@@ -385,16 +385,6 @@ static int json_plan(FILE *f, const struct plan_result *r)
 	return 0;
 }
 
-static int finish(FILE *f)
-{
-	if (fflush(f) || ferror(f)) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
-}
-
 int plan_print(FILE *f, enum out_format fmt, const struct plan_result *r)
 {
 	static int (*const print[OUT__COUNT])(FILE *, const struct plan_result *) = {text_plan, csv_plan, json_plan,
@@ -405,7 +395,7 @@ int plan_print(FILE *f, enum out_format fmt, const struct plan_result *r)
 	}
 	errno = 0;
 	print[fmt](f, r);
-	return finish(f);
+	return out_finish(f);
 }
 
 /* ------------------------------------------------------------ curves */
@@ -432,7 +422,7 @@ int plan_curve_csv(FILE *f, const struct plan_result *r)
 	fputs("implemented,loupe_supported,naive_supported\n", f);
 	for (int k = 0; k <= curve_end(r); k++)
 		fprintf(f, "%d,%d,%d\n", k, supported_at(r->loupe, r->nloupe, k), supported_at(r->naive, r->nnaive, k));
-	return finish(f);
+	return out_finish(f);
 }
 
 /* The points of one order, the last one carried on to x = end. */

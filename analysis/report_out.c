@@ -571,10 +571,5 @@ int report_print(FILE *f, enum out_format fmt, const struct report_wl *w, int n,
 	}
 	errno = 0;
 	print[fmt](f, w, n, ref);
-	if (fflush(f) || ferror(f)) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return out_finish(f);
 }

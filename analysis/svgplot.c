@@ -258,12 +258,7 @@ static void draw_labels(FILE *f, const struct svg_axes *ax)
 static int svg_close(FILE *f)
 {
 	fprintf(f, "</svg>\n");
-	if (fflush(f) || ferror(f)) {
-		if (!errno)
-			errno = EIO;
-		return -1;
-	}
-	return 0;
+	return out_finish(f);
 }
 
 /* ------------------------------------------------------ line charts */
