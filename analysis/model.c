@@ -289,12 +289,11 @@ int model_assign(const struct model_input *in, const struct model_set *s, double
 /* ---- the greedy order ---- */
 
 /* The forwarded unit (b > 0, calls executed) whose move to local leaves
- * the smallest t_d, or -1. */
-static int best_move(const struct model_input *in, const double *b, double gamma, double fc_ns)
+ * the smallest t_d (t: t_d as b stands), or -1. */
+static int best_move(const struct model_input *in, const double *b, double t, double fc_ns)
 {
 	int best = -1;
 	double best_t = 0;
-	double t = model_t_d(in, b, gamma, fc_ns);
 	for (int i = 0; i < in->n; i++) {
 		const struct model_call *c = &in->calls[i];
 		if (b[i] <= 0 || model_exec(c) <= 0)
@@ -315,9 +314,11 @@ int model_order(const struct model_input *in, const double *b0, double gamma, do
 	if (!b)
 		return -1;
 	memcpy(b, b0, sizeof(double) * (size_t)in->n);
-	for (int i; n < in->n && (i = best_move(in, b, gamma, fc_ns)) >= 0; n++) {
+	double t_nd = model_t_nd(in), t = model_t_d(in, b, gamma, fc_ns);
+	for (int i; n < in->n && (i = best_move(in, b, t, fc_ns)) >= 0; n++) {
 		b[i] = 0;
-		steps[n] = (struct model_step){i, model_sr(in, b, gamma, fc_ns)};
+		t = model_t_d(in, b, gamma, fc_ns);
+		steps[n] = (struct model_step){i, t_nd / t}; /* model_sr */
 	}
 	free(b);
 	return n;
