@@ -208,13 +208,19 @@ int loupe_read(FILE *f, const char *fname, struct loupe_ref *ref, char *err, siz
 
 /* ------------------------------------------------------------ comparison */
 
-void report_compare(const struct report_wl *w, const struct loupe_ref *ref, struct report_cmp *c)
+void report_our_classes(const struct report_wl *w, uint8_t *ours)
 {
-	uint8_t ours[SC_TABLE_SIZE] = {0};
-	memset(c, 0, sizeof(*c));
+	memset(ours, 0, SC_TABLE_SIZE);
 	for (int i = 0; i < w->nfeats; i++)
 		if (w->feats[i].kind == RDB_CALL && w->feats[i].nr >= 0 && w->feats[i].nr < SC_TABLE_SIZE)
 			ours[w->feats[i].nr] = (uint8_t)(w->feats[i].cls == FC_UNUSED ? FC_PENDING : w->feats[i].cls);
+}
+
+void report_compare(const struct report_wl *w, const struct loupe_ref *ref, struct report_cmp *c)
+{
+	uint8_t ours[SC_TABLE_SIZE];
+	memset(c, 0, sizeof(*c));
+	report_our_classes(w, ours);
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++) {
 		int a = ours[nr], b = ref->cls[nr];
 		if (a)

@@ -63,6 +63,10 @@ struct report_cmp {
 
 void report_compare(const struct report_wl *w, const struct loupe_ref *ref, struct report_cmp *c);
 
+/* Our verdict on each system call (ours[SC_TABLE_SIZE]), FC_UNUSED when
+ * not traced, FC_PENDING when not classified yet. */
+void report_our_classes(const struct report_wl *w, uint8_t *ours);
+
 /* The report on w[0..n), compared with ref when not NULL.  0, or -1 when
  * writing failed (errno set). */
 int report_print(FILE *f, enum out_format fmt, const struct report_wl *w, int n, const struct loupe_ref *ref);

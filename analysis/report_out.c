@@ -66,15 +66,6 @@ static int not_static(const struct report_wl *w, void (*fn)(FILE *, const char *
 	return n;
 }
 
-/* Our verdict on each system call, FC_UNUSED when not traced. */
-static void our_classes(const struct report_wl *w, uint8_t *ours)
-{
-	memset(ours, 0, SC_TABLE_SIZE);
-	for (int i = 0; i < w->nfeats; i++)
-		if (w->feats[i].kind == RDB_CALL && w->feats[i].nr >= 0 && w->feats[i].nr < SC_TABLE_SIZE)
-			ours[w->feats[i].nr] = (uint8_t)(w->feats[i].cls ? w->feats[i].cls : FC_PENDING);
-}
-
 static int total_runs(const struct report_wl *w, bool ok)
 {
 	int n = 0;
@@ -213,7 +204,7 @@ static void text_compare_rows(FILE *f, const struct report_wl *w, const struct l
 {
 	uint8_t ours[SC_TABLE_SIZE];
 	char buf[16];
-	our_classes(w, ours);
+	report_our_classes(w, ours);
 	fprintf(f, "%5s  %-22s  %-10s  %s\n", "nr", "syscall", "hyperloupe", "Loupe");
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++)
 		if (ours[nr] || ref->cls[nr])
@@ -296,7 +287,7 @@ static void csv_loupe_only(FILE *f, const struct report_wl *w, const struct loup
 {
 	uint8_t ours[SC_TABLE_SIZE];
 	char buf[16];
-	our_classes(w, ours);
+	report_our_classes(w, ours);
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++)
 		if (ref->cls[nr] && !ours[nr]) {
 			struct report_feat ft = {.nr = nr,
@@ -498,7 +489,7 @@ static void md_compare_rows(FILE *f, const struct report_wl *w, const struct lou
 {
 	uint8_t ours[SC_TABLE_SIZE];
 	char buf[16];
-	our_classes(w, ours);
+	report_our_classes(w, ours);
 	fputs("| nr | syscall | hyperloupe | Loupe | |\n| ---: | --- | --- | --- | --- |\n", f);
 	for (int nr = 0; nr < SC_TABLE_SIZE; nr++)
 		if (ours[nr] || ref->cls[nr]) {
