@@ -76,15 +76,26 @@ static int cheapest(const struct plan_app *apps, int napps, const struct os_stat
 	return pick;
 }
 
+/* Notes in at[] the step after which each application runs first. */
+static void note_unlocked(const bool *done, int napps, int step, int *at)
+{
+	for (int a = 0; at && a < napps; a++)
+		if (done[a] && at[a] < 0)
+			at[a] = step;
+}
+
 static int build(const struct plan_app *apps, int napps, const struct scset *os_calls, bool naive,
-		 struct plan_step *steps)
+		 struct plan_step *steps, int *at)
 {
 	struct os_state os = {.impl = *os_calls};
 	bool done[napps > 0 ? napps : 1];
 	int n = 0, implemented = 0;
+	for (int a = 0; at && a < napps; a++)
+		at[a] = -1;
 	memset(&steps[0], 0, sizeof(steps[0]));
 	steps[0].app = -1;
 	steps[0].supported = count_supported(apps, napps, &os, naive, done);
+	note_unlocked(done, napps, 0, at);
 	while (++n <= napps) {
 		struct plan_step *s = &steps[n];
 		s->app = cheapest(apps, napps, &os, naive, done, s);
@@ -94,35 +105,19 @@ static int build(const struct plan_app *apps, int napps, const struct scset *os_
 		implemented += scset_count(&s->implement);
 		s->implemented = implemented;
 		s->supported = count_supported(apps, napps, &os, naive, done);
+		note_unlocked(done, napps, n, at);
 	}
 	return n;
 }
 
-int plan_build(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps)
+int plan_build(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps, int *at)
 {
-	return build(apps, napps, os, false, steps);
+	return build(apps, napps, os, false, steps, at);
 }
 
-int plan_naive(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps)
+int plan_naive(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps, int *at)
 {
-	return build(apps, napps, os, true, steps);
-}
-
-void plan_unlocked(const struct plan_app *apps, int napps, const struct scset *os, const struct plan_step *steps,
-		   int nsteps, bool naive, int *at)
-{
-	struct os_state st = {.impl = *os};
-	bool done[napps > 0 ? napps : 1];
-	for (int a = 0; a < napps; a++)
-		at[a] = -1;
-	for (int s = 0; s < nsteps; s++) {
-		if (s > 0)
-			apply(&st, &steps[s]);
-		count_supported(apps, napps, &st, naive, done);
-		for (int a = 0; a < napps; a++)
-			if (done[a] && at[a] < 0)
-				at[a] = s;
-	}
+	return build(apps, napps, os, true, steps, at);
 }
 
 void plan_final(const struct plan_step *steps, int nsteps, struct scset *stubbed, struct scset *faked)

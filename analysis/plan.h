@@ -53,19 +53,15 @@ struct plan_step {
  * faking what it allows; a call stubbed for one application and faked for
  * another must be implemented), ties broken by fewer stubs and fakes, then
  * by order.  A flaky or pending verdict counts as required.  Writes at most
- * napps + 1 steps and returns their number. */
-int plan_build(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps);
+ * napps + 1 steps and returns their number.  When at is not NULL, at[a] is
+ * the step after which application a runs: 0 when it runs on the OS as it
+ * is, and more than the picked one per step when a step's calls happen to
+ * unlock others too; -1 when it never runs. */
+int plan_build(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps, int *at);
 
 /* The naive order of the paper's Figure 2: no stubbing or faking, every
  * call an application uses must be implemented. */
-int plan_naive(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps);
-
-/* For each application, the step of steps[0..nsteps) (built by plan_build,
- * or plan_naive when naive) after which it runs: 0 when it runs on the OS
- * as it is, and more than the picked one per step when a step's calls
- * happen to unlock others too; -1 when it never runs. */
-void plan_unlocked(const struct plan_app *apps, int napps, const struct scset *os, const struct plan_step *steps,
-		   int nsteps, bool naive, int *at);
+int plan_naive(const struct plan_app *apps, int napps, const struct scset *os, struct plan_step *steps, int *at);
 
 /* What the OS stubs and fakes after steps[0..nsteps): a call stubbed or
  * faked early and implemented later counts as implemented. */

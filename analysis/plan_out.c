@@ -87,10 +87,8 @@ int plan_compute(const struct plan_app *apps, int napps, const struct scset *os,
 		plan_result_free(r);
 		return -1;
 	}
-	r->nloupe = plan_build(apps, napps, os, r->loupe);
-	r->nnaive = plan_naive(apps, napps, os, r->naive);
-	plan_unlocked(apps, napps, os, r->loupe, r->nloupe, false, r->loupe_at);
-	plan_unlocked(apps, napps, os, r->naive, r->nnaive, true, r->naive_at);
+	r->nloupe = plan_build(apps, napps, os, r->loupe, r->loupe_at);
+	r->nnaive = plan_naive(apps, napps, os, r->naive, r->naive_at);
 	return 0;
 }
 

@@ -95,7 +95,7 @@ static void test_plan(void **state)
 	struct scset os;
 	struct plan_step steps[5];
 	plan_dataset(apps, &os);
-	assert_int_equal(plan_build(apps, 4, &os, steps), 4);
+	assert_int_equal(plan_build(apps, 4, &os, steps, NULL), 4);
 	assert_int_equal(steps[0].app, -1);
 	assert_int_equal(steps[0].supported, 1);
 	assert_int_equal(steps[1].app, 0);
@@ -119,7 +119,7 @@ static void test_plan_naive(void **state)
 	struct scset os;
 	struct plan_step steps[5];
 	plan_dataset(apps, &os);
-	assert_int_equal(plan_naive(apps, 4, &os, steps), 4);
+	assert_int_equal(plan_naive(apps, 4, &os, steps, NULL), 4);
 	assert_int_equal(steps[0].supported, 1);
 	assert_int_equal(steps[1].app, 1);
 	assert_int_equal(steps[1].implemented, 2);
@@ -138,7 +138,7 @@ static void test_plan_empty(void **state)
 	struct scset os;
 	struct plan_step steps[1];
 	memset(&os, 0, sizeof(os));
-	assert_int_equal(plan_build(NULL, 0, &os, steps), 1);
+	assert_int_equal(plan_build(NULL, 0, &os, steps, NULL), 1);
 	assert_int_equal(steps[0].supported, 0);
 }
 
