@@ -94,7 +94,7 @@ static void live_rows(const struct stats *m, struct tui_model *tm)
 		char buf[64];
 		if (!f->tag || f->tag == FEAT_BUSY || !f->c.count)
 			continue;
-		struct tm_row *r = tm_row(tm, (int)(f->tag & 0xffff) - 1, f->tag >> 16 == FEAT_PATH ? TK_PATH : TK_SUB,
+		struct tm_row *r = tm_row(tm, feat_nr(f), feat_is_path(f) ? TK_PATH : TK_SUB,
 					  stats_feat_name(m, f, buf, sizeof(buf)));
 		if (r)
 			copy_counts(r, &f->c);

@@ -539,28 +539,22 @@ static void json_counts(const struct sc_count *c, FILE *f)
 
 const char *stats_feat_name(const struct stats *s, const struct feat_count *f, char *buf, size_t len)
 {
-	long nr = (long)(f->tag & 0xffff) - 1;
-	if (f->tag >> 16 == FEAT_PATH)
+	if (feat_is_path(f))
 		return feat_path(s, f);
-	return xlat_format(xlat_for(nr), f->key, buf, len);
+	return xlat_format(xlat_for(feat_nr(f)), f->key, buf, len);
 }
 
 /* One feature: its call, and its sub-feature by name or its path. */
 static void json_feature(const struct stats *s, const struct feat_count *ft, FILE *f)
 {
-	long nr = (long)(ft->tag & 0xffff) - 1;
-	const char *name = sc_name(nr);
+	const char *name = sc_name(feat_nr(ft));
 	char buf[64];
 	fputs("{\"syscall\": ", f);
 	out_json_str(f, name ? name : "?");
-	if (ft->tag >> 16 == FEAT_PATH) {
-		fputs(", \"path\": ", f);
-		out_json_str(f, feat_path(s, ft));
-	} else {
-		fputs(", \"sub\": ", f);
-		out_json_str(f, xlat_format(xlat_for(nr), ft->key, buf, sizeof(buf)));
+	fputs(feat_is_path(ft) ? ", \"path\": " : ", \"sub\": ", f);
+	out_json_str(f, stats_feat_name(s, ft, buf, sizeof(buf)));
+	if (!feat_is_path(ft))
 		fprintf(f, ", \"key\": %llu", (unsigned long long)ft->key);
-	}
 	fputs(", ", f);
 	json_counts(&ft->c, f);
 	fputs("}", f);

@@ -42,11 +42,22 @@ enum { FEAT_SUB = 1, FEAT_PATH = 2 };
 /* One sub-feature (an ioctl request, a clock...) or pseudo-file (/proc,
  * /sys, /dev path) of one call, in a small open-addressing table. */
 struct feat_count {
-	uint32_t tag;  /* 0: free; else (nr + 1) | kind << 16 (FEAT_*) */
+	uint32_t tag;  /* 0: free; else (nr + 1) | kind << 16 (FEAT_*): feat_nr */
 	uint32_t path; /* FEAT_PATH: 1 + index into paths[], 0 while written */
 	uint64_t key;  /* FEAT_SUB: xlat_key; FEAT_PATH: hash of the name */
 	struct sc_count c;
 };
+
+/* A feature's call and whether it is a pseudo-file (else a sub-feature). */
+static inline int feat_nr(const struct feat_count *f)
+{
+	return (int)(f->tag & 0xffff) - 1;
+}
+
+static inline bool feat_is_path(const struct feat_count *f)
+{
+	return f->tag >> 16 == FEAT_PATH;
+}
 
 enum stats_state {
 	STATS_FREE,
