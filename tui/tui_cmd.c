@@ -144,14 +144,14 @@ int cmd_tui(int argc, char **argv)
 
 /* ------------------------------------------------- run --tui, explore --tui */
 
-static int reap(pid_t child, bool still_running, int sig)
+/* Stops the child with sig and waits for it. */
+static int reap(pid_t child, int sig)
 {
 	int st = 0;
-	if (still_running)
-		kill(child, sig);
+	kill(child, sig);
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return hl_exit_code(st);
 }
 
 /* Polls open() for up to 30 s while the child lives; NULL when it ended
@@ -164,7 +164,7 @@ static struct tui_source *wait_source(pid_t child, struct tui_source *(*open)(vo
 			return s;
 		int st;
 		if (waitpid(child, &st, WNOHANG) == child) {
-			*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			*status = hl_exit_code(st);
 			return NULL;
 		}
 		nanosleep(&(struct timespec){0, 100000000}, NULL);
@@ -181,15 +181,14 @@ static int watch(pid_t child, struct tui_source *(*open)(void *), void *arg, int
 	if (!src) {
 		if (status < 0)
 			hl_err("tui: nothing to watch after 30 s");
-		return status < 0 ? reap(child, true, sig) : status;
+		return status < 0 ? reap(child, sig) : status;
 	}
 	if (app_init(&a, src, 80, 24) == 0 && term_run(&a, 1.0))
 		hl_err("tui: %s", a.err);
 	app_free(&a);
-	bool running = waitpid(child, &status, WNOHANG) == 0;
-	if (!running)
-		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	return reap(child, true, sig);
+	if (waitpid(child, &status, WNOHANG) == 0)
+		return reap(child, sig);
+	return hl_exit_code(status);
 }
 
 static struct tui_source *open_run(void *arg)

@@ -73,7 +73,7 @@ static int run_program(char *const argv[], char *out, size_t size)
 		close(pfd[0]);
 	if (r || waitpid(pid, &status, 0) < 0)
 		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return hl_exit_code(status);
 }
 
 static bool pkg_installed(const char *pkg)

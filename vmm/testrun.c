@@ -51,7 +51,7 @@ static void reaped(struct test_job *j, int status)
 	kill(-j->pid, SIGKILL);
 	j->pid = 0;
 	j->secs = (double)(now_ns() - j->start_ns) / 1e9;
-	j->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	j->status = hl_exit_code(status);
 }
 
 bool testjob_poll(struct test_job *j, bool stop)

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void verr(const char *fmt, va_list ap)
@@ -63,4 +64,9 @@ char *hl_read_file(const char *path)
 	}
 	fclose(f);
 	return buf;
+}
+
+int hl_exit_code(int wait_status)
+{
+	return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
 }

@@ -25,6 +25,9 @@ void hl_fail(int status, const char *fmt, ...) HL_PRINTF(2, 3) __attribute__((no
 /* The whole file, NUL-terminated, in malloc'ed memory (free it); NULL
  * when it cannot be read. */
 char *hl_read_file(const char *path);
+/* A wait status as a shell reports it: the exit status, or 128 + the
+ * signal that ended the process. */
+int hl_exit_code(int wait_status);
 /* An unrecoverable VMM error: hl_err() then exit HL_EXIT_INTERNAL. */
 void die(const char *fmt, ...) HL_PRINTF(1, 2) __attribute__((noreturn));
 
