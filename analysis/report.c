@@ -44,20 +44,6 @@ static int take_feature(const struct rdb_feature *f, void *arg)
 	return 0;
 }
 
-/* Runs of each kind, those of no one feature and of each feature. */
-static int count_runs(struct rdb *db, struct report_wl *w)
-{
-	for (int k = 0; k < RDB__RUN_KINDS; k++)
-		for (int i = -1; i < w->nfeats; i++) {
-			struct rdb_summary s;
-			if (rdb_summary(db, w->row->id, (enum rdb_run_kind)k, i < 0 ? 0 : w->feats[i].id, &s))
-				return -1;
-			w->runs[k] += s.runs;
-			w->ok[k] += s.ok;
-		}
-	return 0;
-}
-
 static void count_classes(struct report_wl *w)
 {
 	for (int i = 0; i < w->nfeats; i++) {
@@ -75,7 +61,7 @@ int report_load(struct rdb *db, const struct dbsel_row *row, struct report_wl *w
 	struct feats fs = {w, db, 0};
 	memset(w, 0, sizeof(*w));
 	w->row = row;
-	if (rdb_each_feature(db, row->id, take_feature, &fs) || count_runs(db, w) ||
+	if (rdb_each_feature(db, row->id, take_feature, &fs) || rdb_run_counts(db, row->id, w->runs, w->ok) ||
 	    rdb_summary(db, row->id, RDB_BASELINE, 0, &w->baseline)) {
 		report_wl_free(w);
 		return -1;

@@ -421,6 +421,25 @@ int rdb_summary(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+int rdb_run_counts(struct rdb *db, int64_t workload, int *runs, int *ok)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT kind, count(*), coalesce(sum(ok), 0) FROM runs WHERE workload = ? GROUP BY kind", -1,
+			       &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, workload);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (int k = 0; k < RDB__RUN_KINDS; k++)
+			if (!strcmp(run_kind_names[k], col_text(st, 0))) {
+				runs[k] += sqlite3_column_int(st, 1);
+				ok[k] += sqlite3_column_int(st, 2);
+			}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void row_run(sqlite3_stmt *st, struct rdb_run *r)
 {
 	enum rdb_run_kind k = RDB_BASELINE;

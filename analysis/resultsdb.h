@@ -148,6 +148,10 @@ char *rdb_run_stats(struct rdb *db, int64_t workload, enum rdb_run_kind kind, in
 
 int rdb_summary(struct rdb *db, int64_t workload, enum rdb_run_kind kind, int64_t feature, struct rdb_summary *s);
 
+/* Adds the workload's runs of each kind, all features together, to
+ * runs[RDB__RUN_KINDS] and those that passed to ok[].  0, or -1. */
+int rdb_run_counts(struct rdb *db, int64_t workload, int *runs, int *ok);
+
 /* The recorded verdicts of one feature's runs: its failed runs' reasons,
  * for reports.  Calls fn per run of that feature, in replica order. */
 int rdb_each_run(struct rdb *db, int64_t workload, int64_t feature,
