@@ -254,11 +254,10 @@ static int write_sr_maps(const struct out *o, const struct model_case *c)
 
 /* ---- Figure 6: the call profile ---- */
 
-static const struct model_input *rank_in;
-
-static int by_count_desc(const void *pa, const void *pb)
+static int by_count_desc(const void *pa, const void *pb, void *arg)
 {
-	const struct model_call *a = &rank_in->calls[*(const int *)pa], *b = &rank_in->calls[*(const int *)pb];
+	const struct model_input *in = arg;
+	const struct model_call *a = &in->calls[*(const int *)pa], *b = &in->calls[*(const int *)pb];
 	if (a->n_calls != b->n_calls)
 		return a->n_calls < b->n_calls ? 1 : -1;
 	return a->nr != b->nr ? (a->nr > b->nr) - (a->nr < b->nr) : strcmp(a->name, b->name);
@@ -300,8 +299,7 @@ static int write_profile(const struct out *o, const struct model_input *in)
 	}
 	for (int i = 0; i < in->n; i++)
 		idx[i] = i;
-	rank_in = in;
-	qsort(idx, (size_t)in->n, sizeof(int), by_count_desc);
+	qsort_r(idx, (size_t)in->n, sizeof(int), by_count_desc, (void *)in);
 	if (write_profile_csv(o, in, idx, v, v + n, v + 2 * n) < 0)
 		goto out;
 	struct svg_series s[2] = {{"calls", v, v + n, in->n, true}, {"host time", v, v + 2 * n, in->n, true}};
