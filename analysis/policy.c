@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* narrowed[] bits */
-enum { NR_SUB = 1, NR_PATH = 2, NR_CALL = 4 };
 
 static const char *const action_names[POL__COUNT] = {"forward", "local", "stub", "fake"};
 
@@ -46,6 +44,7 @@ void policy_free(struct policy *p)
 	for (int i = 0; i < p->n; i++)
 		free(p->rules[i].pattern);
 	free(p->rules);
+	free(p->table);
 	policy_init(p);
 }
 
@@ -249,102 +248,114 @@ int policy_load_file(struct policy *p, const char *path, char *err, size_t errle
 	return r;
 }
 
-/* ---- deciding ---- */
+/* ---- deciding: the policy compiled into core/table.h ---- */
+
+/* The errno a stub rule gives: its own, else ENOENT for a path, ENOSYS. */
+static int rule_err(const struct pol_rule *r)
+{
+	if (r->action != POL_STUB)
+		return 0;
+	return r->err ? r->err : r->match == PM_PATH ? ENOENT : ENOSYS;
+}
+
+/* Per call: what analysis/syscalls.c and xlat.c say the hot path needs. */
+static void table_metadata(struct core_call *c, long nr)
+{
+	const struct xlat *x = xlat_for(nr);
+	const struct syscall_info *si = sc_lookup(nr);
+	c->key_arg = (int8_t)xlat_arg(nr);
+	c->key_form = !x ? CK_U32 : x->form == XLAT_S32 ? CK_S32 : x->form == XLAT_MMAP ? CK_MMAP : CK_U32;
+	c->path_arg = (int8_t)sc_path_arg(nr);
+	c->fake = sc_fake(nr);
+	c->flags = si ? si->flags : 0;
+	c->known = si != NULL;
+	for (int i = 0; si && i < si->nargs; i++)
+		if (si->args[i].kind == SA_FD || si->args[i].kind == SA_DIRFD)
+			c->fd_args |= (uint8_t)(1u << i);
+}
+
+/* The action and errno of a call that no narrower rule names: its own
+ * last whole-call rule, else the last `*`, else forward. */
+static void table_base(const struct policy *p, struct core_table *t, int nr)
+{
+	struct core_call *c = &t->call[nr];
+	for (int i = p->n - 1; i >= 0; i--) {
+		const struct pol_rule *r = &p->rules[i];
+		if (r->match == PM_CALL && (r->nr == nr || (r->nr < 0 && !(c->narrowed & CN_CALL)))) {
+			c->action = r->action;
+			c->err = rule_err(r);
+			return;
+		}
+	}
+	c->action = CA_FORWARD;
+	c->err = 0;
+}
+
+static size_t table_size(const struct policy *p)
+{
+	size_t n = sizeof(struct core_table) + (size_t)p->n * sizeof(struct core_rule) + 1;
+	for (int i = 0; i < p->n; i++)
+		if (p->rules[i].match == PM_PATH)
+			n += strlen(p->rules[i].pattern) + 1;
+	return n;
+}
+
+static void table_rules(const struct policy *p, struct core_table *t)
+{
+	char *base = (char *)t;
+	size_t str = sizeof(*t) + (size_t)p->n * sizeof(struct core_rule) + 1;
+	for (int i = 0; i < p->n; i++) {
+		const struct pol_rule *r = &p->rules[i];
+		struct core_rule *c = &t->rules[i];
+		*c = (struct core_rule){.nr = (int16_t)r->nr, .match = r->match, .action = r->action,
+					.err = rule_err(r), .sub = r->sub};
+		if (r->match == PM_PATH) {
+			size_t len = strlen(r->pattern) + 1;
+			memcpy(base + str, r->pattern, len);
+			c->pattern = (uint32_t)str;
+			str += len;
+		} else if (r->nr < 0 && r->match == PM_CALL) {
+			continue;
+		}
+		if (r->nr < 0)
+			t->any_path = 1;
+		else
+			t->call[r->nr].narrowed |= r->match == PM_SUB ? CN_SUB : r->match == PM_PATH ? CN_PATH : CN_CALL;
+	}
+}
 
 void policy_finish(struct policy *p)
 {
-	uint8_t star = POL_FORWARD;
-	p->any_path = false;
-	memset(p->narrowed, 0, sizeof(p->narrowed));
-	for (int i = 0; i < p->n; i++) {
-		const struct pol_rule *r = &p->rules[i];
-		if (r->nr < 0 && r->match == PM_CALL)
-			star = r->action;
-		else if (r->nr < 0)
-			p->any_path = true;
-		else
-			p->narrowed[r->nr] |= r->match == PM_SUB ? NR_SUB : r->match == PM_PATH ? NR_PATH : NR_CALL;
+	size_t size = table_size(p);
+	struct core_table *t = calloc(1, size);
+	if (!t)
+		abort(); /* a few KiB: nothing sensible to do without them */
+	t->magic = CORE_TABLE_MAGIC;
+	t->size = (uint32_t)size;
+	t->nrules = (uint32_t)p->n;
+	t->delay_ns = p->delay_ns;
+	t->any_rule = p->n > 0;
+	table_rules(p, t);
+	for (int nr = 0; nr < CORE_NCALLS; nr++) {
+		table_metadata(&t->call[nr], nr);
+		table_base(p, t, nr);
 	}
-	memset(p->base, star, sizeof(p->base));
-	for (int i = 0; i < p->n; i++)
-		if (p->rules[i].nr >= 0 && p->rules[i].match == PM_CALL)
-			p->base[p->rules[i].nr] = p->rules[i].action;
+	free(p->table);
+	p->table = t;
 }
 
 bool policy_path_match(const char *pat, const char *s)
 {
-	for (;;) {
-		if (pat[0] == '*' && pat[1] == '*') {
-			for (pat += 2;; s++) {
-				if (policy_path_match(pat, s))
-					return true;
-				if (!*s)
-					return false;
-			}
-		}
-		if (pat[0] == '*') {
-			for (pat++;; s++) {
-				if (policy_path_match(pat, s))
-					return true;
-				if (!*s || *s == '/')
-					return false;
-			}
-		}
-		if (!*pat || !*s)
-			return !*pat && !*s;
-		if (*pat == '?' ? *s == '/' : *pat != *s)
-			return false;
-		pat++, s++;
-	}
-}
-
-/* The last rule of kind `match` for nr that applies to this call, or NULL. */
-static const struct pol_rule *last_match(const struct policy *p, int nr, int match, uint64_t sub, const char *path)
-{
-	for (int i = p->n - 1; i >= 0; i--) {
-		const struct pol_rule *r = &p->rules[i];
-		if (r->nr != nr || r->match != match)
-			continue;
-		if (match == PM_SUB ? r->sub == sub : path && policy_path_match(r->pattern, path))
-			return r;
-	}
-	return NULL;
-}
-
-static struct pol_decision from_rule(const struct pol_rule *r)
-{
-	int err = r->err ? r->err : r->match == PM_PATH ? ENOENT : ENOSYS;
-	return (struct pol_decision){r->action, r->action == POL_STUB ? err : 0};
+	return core_path_match(pat, s);
 }
 
 struct pol_decision policy_decide_alias(const struct policy *p, long nr, const long args[6], const char *path,
 					const char *alias)
 {
-	if (nr < 0 || nr >= SC_TABLE_SIZE)
+	if (!p->table)
 		return (struct pol_decision){POL_FORWARD, 0};
-	const struct pol_rule *r = NULL;
-	uint64_t sub;
-	uint8_t n = p->narrowed[nr];
-	if ((n & NR_SUB) && xlat_key(nr, args, &sub))
-		r = last_match(p, (int)nr, PM_SUB, sub, NULL);
-	if (!r && (n & NR_PATH))
-		r = last_match(p, (int)nr, PM_PATH, 0, path);
-	if (!r && (n & NR_PATH) && alias)
-		r = last_match(p, (int)nr, PM_PATH, 0, alias);
-	if (!r && !(n & NR_CALL) && p->any_path)
-		r = last_match(p, -1, PM_PATH, 0, path);
-	if (!r && !(n & NR_CALL) && p->any_path && alias)
-		r = last_match(p, -1, PM_PATH, 0, alias);
-	if (r)
-		return from_rule(r);
-	struct pol_decision d = {p->base[nr], 0};
-	if (d.action == POL_STUB) {
-		/* The call's or `*`'s rule: its errno, if it named one. */
-		for (int i = p->n - 1; i >= 0; i--)
-			if (p->rules[i].match == PM_CALL && (p->rules[i].nr == nr || (p->rules[i].nr < 0 && !(n & NR_CALL))))
-				return from_rule(&p->rules[i]);
-	}
-	return d;
+	struct core_decision d = core_decide(p->table, nr, args, path, alias);
+	return (struct pol_decision){d.action, d.err};
 }
 
 struct pol_decision policy_decide(const struct policy *p, long nr, const long args[6], const char *path)

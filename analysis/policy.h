@@ -16,6 +16,7 @@
 #define HL_POLICY_H
 
 #include "analysis/syscalls.h"
+#include "core/table.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,11 +43,9 @@ struct policy {
 	struct pol_rule *rules;
 	int n, cap;
 	uint64_t delay_ns; /* --forward-delay: before and after each forwarded call */
-	/* Per call: the action when no narrower rule applies, and whether
-	 * sub-feature or path rules must be looked at (policy_finish). */
-	uint8_t base[SC_TABLE_SIZE];
-	uint8_t narrowed[SC_TABLE_SIZE];
-	bool any_path; /* a bare path pattern exists: every path call checks */
+	/* The rules compiled for the engines (core/table.h), by
+	 * policy_finish; NULL before it: every call forwards. */
+	struct core_table *table;
 };
 
 struct pol_decision {
@@ -76,7 +75,7 @@ void policy_finish(struct policy *p);
 /* Whether policy_decide needs the call's path (path rules apply to nr). */
 static inline bool policy_wants_path(const struct policy *p, long nr)
 {
-	return nr >= 0 && nr < SC_TABLE_SIZE && (p->any_path || (p->narrowed[nr] & 2));
+	return p->table && core_wants_path(p->table, nr);
 }
 
 /* The action for one call; path is the path argument as the program

@@ -12,146 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* ---- the lock ---- */
-
-/* Held for a few stores by a hypercall, or for one copy by the report.
- * The word is the holder's pid, so that a VMM process killed while it held
- * the lock (SIGKILL from outside) does not block the others forever. */
-static void area_lock(struct agent_area *a)
-{
-	uint32_t me = (uint32_t)getpid();
-	for (unsigned spins = 0;; spins++) {
-		uint32_t cur = 0;
-		if (__atomic_compare_exchange_n(&a->lock, &cur, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
-		if (spins >= 1000 && cur != me && kill((pid_t)cur, 0) < 0 && errno == ESRCH &&
-		    __atomic_compare_exchange_n(&a->lock, &cur, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
-		sched_yield();
-	}
-}
-
-static void area_unlock(struct agent_area *a)
-{
-	__atomic_store_n(&a->lock, 0, __ATOMIC_RELEASE);
-}
-
-/* ---- state ---- */
-
-static void copy_name(char dst[AGENT_STR_SIZE], const char *src)
-{
-	size_t n = src ? strnlen(src, AGENT_STR_SIZE - 1) : 0;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
-void agent_init(struct agent_area *a, const char *phase_filter)
-{
-	memset(a, 0, sizeof(*a));
-	a->start_ns = now_ns();
-	copy_name(a->phase_filter, phase_filter);
-	__atomic_store_n(&a->recording, a->phase_filter[0] ? 0u : 1u, __ATOMIC_RELEASE);
-}
-
-static void mark(struct agent_area *a, const char *name, uint64_t t)
-{
-	if (a->nmarks < HL_HC_MAX_MARKS) {
-		copy_name(a->marks[a->nmarks].name, name);
-		a->marks[a->nmarks].t_ns = t;
-		a->nmarks++;
-	} else {
-		a->marks_dropped++;
-	}
-	copy_name(a->phase, name);
-	if (a->phase_filter[0])
-		__atomic_store_n(&a->recording, strcmp(a->phase_filter, name) ? 0u : 1u, __ATOMIC_RELEASE);
-}
-
-static long metric(struct agent_area *a, const char *name, double v)
-{
-	uint32_t i;
-	for (i = 0; i < a->nmetrics; i++)
-		if (!strcmp(a->metrics[i].name, name))
-			break;
-	if (i == HL_HC_MAX_METRICS)
-		return -ENOSPC;
-	if (i == a->nmetrics) {
-		copy_name(a->metrics[i].name, name);
-		a->nmetrics++;
-	}
-	a->metrics[i].value = v;
-	return 0;
-}
-
-/* The whole text is one finite number (strtod: leading blanks allowed). */
-static long parse_value(const char *s, double *v)
-{
-	char *end;
-	errno = 0;
-	*v = strtod(s, &end);
-	if (end == s || *end || !isfinite(*v))
-		return -EINVAL;
-	return 0;
-}
-
-static bool name_ok(const char *s)
-{
-	return s && s[0] && strnlen(s, AGENT_STR_SIZE) <= HL_HC_NAME_MAX;
-}
-
-long agent_apply(struct agent_area *a, long op, long arg, const char *name, const char *value)
-{
-	double v = 0;
-	switch (op) {
-	case HL_HC_PROBE:
-		return HL_HC_MAGIC;
-	case HL_HC_STARTED:
-	case HL_HC_READY:
-	case HL_HC_EXITED:
-		break;
-	case HL_HC_MARK:
-		if (!name_ok(name))
-			return -EINVAL;
-		break;
-	case HL_HC_METRIC:
-		if (!name_ok(name) || !value || strnlen(value, HL_HC_VALUE_MAX + 1) > HL_HC_VALUE_MAX ||
-		    parse_value(value, &v))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (!a)
-		return 0;
-	uint64_t t = now_ns();
-	long r = 0;
-	area_lock(a);
-	switch (op) {
-	case HL_HC_STARTED:
-		a->started_pid = (int32_t)arg;
-		a->started_ns = t;
-		a->events |= AGENT_STARTED;
-		break;
-	case HL_HC_READY:
-		a->ready_ns = t;
-		a->events |= AGENT_READY;
-		break;
-	case HL_HC_EXITED:
-		a->wait_status = (int32_t)arg;
-		a->exited_ns = t;
-		a->events |= AGENT_EXITED;
-		break;
-	case HL_HC_MARK:
-		mark(a, name, t);
-		break;
-	case HL_HC_METRIC:
-		r = metric(a, name, v);
-		break;
-	}
-	area_unlock(a);
-	return r;
-}
-
 /* A guest string of at most max bytes: 0, -EFAULT or -EINVAL. */
 static long get_str(struct proc *p, long addr, char *buf, size_t max)
 {
@@ -251,9 +111,9 @@ void agent_write_json(const struct agent_area *area, FILE *f)
 	struct agent_area *a = malloc(sizeof(*a));
 	if (!a)
 		return;
-	area_lock((struct agent_area *)area);
+	agent_lock((struct agent_area *)area);
 	memcpy(a, area, sizeof(*a));
-	area_unlock((struct agent_area *)area);
+	agent_unlock((struct agent_area *)area);
 	json_events(a, f);
 	uint32_t nm = a->nmarks < HL_HC_MAX_MARKS ? a->nmarks : HL_HC_MAX_MARKS;
 	fputs("  \"phases\": [", f);
@@ -269,7 +129,9 @@ void agent_write_json(const struct agent_area *area, FILE *f)
 		fputs(i ? ",\n    " : "\n    ", f);
 		json_name(f, a->metrics[i].name);
 		fputs(": ", f);
-		json_double(f, a->metrics[i].value);
+		/* The text again, with libc's correctly rounded strtod. */
+		double d = a->metrics[i].text[0] ? strtod(a->metrics[i].text, NULL) : a->metrics[i].value;
+		json_double(f, d);
 	}
 	fputs(nv ? "\n  },\n" : "},\n", f);
 	free(a);

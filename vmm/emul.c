@@ -3,7 +3,7 @@
  * refuses.  What is refused, and why, is listed in README ("Calls the VMM
  * does not forward"). */
 #include "vmm/emul.h"
-#include "vmm/elf.h"
+#include "core/elf.h"
 #include "vmm/process.h"
 #include "vmm/signal.h"
 #include "vmm/util.h"

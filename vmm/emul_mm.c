@@ -5,7 +5,7 @@
  * and calls on ranges that are not fully guest memory fail as on unmapped
  * memory. */
 #include "vmm/emul.h"
-#include "vmm/elf.h"
+#include "core/elf.h"
 #include "vmm/rewrite.h"
 #include "vmm/util.h"
 

@@ -1,6 +1,6 @@
 /* execve() as Linux's binfmt_elf and binfmt_script do it, into a process VM:
  * find the file, load it and its interpreter, build the initial stack. */
-#include "vmm/elf.h"
+#include "core/elf.h"
 #include "vmm/proc.h"
 #include "vmm/util.h"
 
@@ -210,7 +210,7 @@ static int load_interp(struct proc *p, const char *path, struct elf_loaded *il, 
 		r = -ENOEXEC;
 	}
 	if (!r)
-		r = elf_load(im.fd, &img, il);
+		r = elf_load(im.fd, &img, 0, il);
 	if (!r)
 		r = map_loaded(p, il);
 	close(im.fd);
@@ -224,7 +224,7 @@ static int load_elf(struct proc *p, struct image *im, const char *path, int argc
 	static struct elf_loaded prog, interp;
 	const char *why = NULL;
 	int r = elf_parse(im->head, im->len, &img, &why);
-	if (!r && (r = elf_load(im->fd, &img, &prog)) == -EEXIST)
+	if (!r && (r = elf_load(im->fd, &img, 0, &prog)) == -EEXIST)
 		why = "its fixed load address overlaps the VMM (try a PIE build)";
 	if (!r && !(r = map_loaded(p, &prog)))
 		reserve_brk(p, prog.hi);

@@ -17,10 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATS_VERSION 3
 
-
-static struct feat_count *feat_find(struct stats *s, uint32_t tag, uint64_t key, const char *name);
 
 /* ---- the shared file ---- */
 
@@ -179,49 +176,6 @@ static enum stats_state rec_state(const struct stats *s)
 
 /* ---- one record ---- */
 
-/* Joined by NULs; an argument cut short still ends in a NUL, so readers
- * can split on NULs without looking at argv_len twice. */
-static uint32_t join_argv(char *dst, int argc, char *const argv[])
-{
-	uint32_t used = 0;
-	for (int i = 0; argv && i < argc && argv[i]; i++) {
-		size_t room = STATS_ARGV_MAX - used;
-		if (room == 0)
-			break;
-		size_t len = strlen(argv[i]), n = len < room - 1 ? len : room - 1;
-		memcpy(dst + used, argv[i], n);
-		dst[used + n] = '\0';
-		used += (uint32_t)n + 1;
-		if (n < len)
-			break;
-	}
-	return used;
-}
-
-struct stats *stats_proc_new(struct run_stats *r, int pid, int ppid, const char *exe, int argc,
-			     char *const argv[])
-{
-	uint32_t i = __atomic_fetch_add(&r->nprocs, 1, __ATOMIC_RELAXED);
-	if (i >= STATS_MAX_PROCS)
-		return NULL;
-	/* Records are never reused, so this one is still all zero from
-	 * ftruncate and only the identity needs writing. */
-	struct stats *s = &r->procs[i];
-	s->pid = pid;
-	s->ppid = ppid;
-	if (exe) {
-		size_t n = strnlen(exe, STATS_EXE_MAX - 1);
-		memcpy(s->exe, exe, n);
-		s->exe[n] = '\0';
-	}
-	s->argv_len = join_argv(s->argv, argc, argv);
-	s->start_ns = now_ns();
-	s->threads = 1;
-	/* Last, so a reader that sees RUNNING sees the identity too. */
-	__atomic_store_n(&s->state, STATS_RUNNING, __ATOMIC_RELEASE);
-	return s;
-}
-
 /* The process's peak resident set, in KiB; 0 when /proc says nothing. */
 static uint64_t vm_hwm_kb(void)
 {
@@ -238,11 +192,7 @@ static uint64_t vm_hwm_kb(void)
 
 void stats_proc_end(struct stats *s, enum stats_state state, int exit_status, int term_signal)
 {
-	s->end_ns = now_ns();
-	s->peak_rss_kb = vm_hwm_kb();
-	s->exit_status = exit_status;
-	s->term_signal = term_signal;
-	__atomic_store_n(&s->state, (uint32_t)state, __ATOMIC_RELEASE);
+	stats_proc_close(s, state, exit_status, term_signal, vm_hwm_kb());
 }
 
 /* ---- filter and merge ---- */
@@ -287,7 +237,7 @@ static void merge_feats(struct stats *out, const struct stats *s)
 		if (!tag || tag == FEAT_BUSY)
 			continue;
 		const char *name = tag >> 16 == FEAT_PATH ? feat_path(s, f) : NULL;
-		struct feat_count *o = feat_find(out, tag, f->key, name);
+		struct feat_count *o = stats_feat_find(out, tag, f->key, name);
 		if (o)
 			sc_merge(&o->c, &f->c);
 	}
@@ -332,119 +282,6 @@ void stats_merge(const struct run_stats *r, const struct stats_filter *f, struct
 		merge_one(out, s, first);
 		first = false;
 	}
-}
-
-/* ---- recording ---- */
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
-
-/* Claim a free slot for (tag, key): other threads wait while it is
- * BUSY, so nobody compares a key that is not written yet. */
-static struct feat_count *feat_claim(struct stats *s, struct feat_count *f, uint32_t tag, uint64_t key,
-				     const char *name)
-{
-	uint32_t want = 0;
-	if (!__atomic_compare_exchange_n(&f->tag, &want, FEAT_BUSY, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return NULL;
-	f->key = key;
-	if (name) {
-		uint32_t i = __atomic_fetch_add(&s->npaths, 1, __ATOMIC_RELAXED);
-		if (i < STATS_PATHS)
-			snprintf(s->paths[i], STATS_PATH_MAX, "%s", name);
-		f->path = i < STATS_PATHS ? i + 1 : 0;
-	}
-	__atomic_store_n(&f->tag, tag, __ATOMIC_RELEASE);
-	return f;
-}
-
-static struct feat_count *feat_find(struct stats *s, uint32_t tag, uint64_t key, const char *name)
-{
-	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) ^ tag;
-	for (int i = 0; i < STATS_FEATS; i++) {
-		struct feat_count *f = &s->feats[(h + (uint32_t)i) % STATS_FEATS];
-		uint32_t cur;
-		while ((cur = __atomic_load_n(&f->tag, __ATOMIC_ACQUIRE)) == FEAT_BUSY)
-			;
-		if (cur == tag && f->key == key)
-			return f;
-		if (cur == 0 && (!name || s->npaths < STATS_PATHS)) {
-			struct feat_count *got = feat_claim(s, f, tag, key, name);
-			if (got)
-				return got;
-			i--; /* lost the race for this slot: look at it again */
-		}
-	}
-	stats_add(&s->feats_lost, 1);
-	return NULL;
-}
-
-void stats_record_call(struct stats *s, const struct call_rec *c)
-{
-	if (c->nr < 0 || c->nr >= SC_TABLE_SIZE) {
-		stats_add(&s->unknown, 1);
-		return;
-	}
-	stats_count(&s->sc[c->nr], c->ret, c->ns, c->outcome);
-	__atomic_fetch_add(&s->hist[c->nr][stats_hist_bucket(c->ns)], 1, __ATOMIC_RELAXED);
-	if (c->ret >= 0 && (sc_table[c->nr].flags & SCF_NEWFD) && (uint64_t)c->ret >= s->fds_peak)
-		__atomic_store_n(&s->fds_peak, (uint64_t)c->ret + 1, __ATOMIC_RELAXED);
-	uint32_t nr1 = (uint32_t)c->nr + 1;
-	uint64_t key;
-	struct feat_count *f = NULL;
-	char name[STATS_PATH_MAX];
-	if (xlat_key(c->nr, c->args, &key))
-		f = feat_find(s, nr1 | FEAT_SUB << 16, key, NULL);
-	if (f)
-		stats_count(&f->c, c->ret, c->ns, c->outcome);
-	if (c->path && stats_pseudo_file(c->path, c->pid, name, sizeof(name)) &&
-	    (f = feat_find(s, nr1 | FEAT_PATH << 16, hash_str(name), name)))
-		stats_count(&f->c, c->ret, c->ns, c->outcome);
-}
-
-/* One component of a /proc path that is a pid: the caller's own reads as
- * `self`, any other as `[pid]`, so runs compare whatever the pids. */
-static size_t put_pid_part(const char *part, size_t n, int pid, char *out, size_t left)
-{
-	char own[16];
-	int k = snprintf(own, sizeof(own), "%d", pid);
-	const char *word = (size_t)k == n && !memcmp(part, own, n) ? "self" : "[pid]";
-	return (size_t)snprintf(out, left, "%s", word);
-}
-
-bool stats_pseudo_file(const char *path, int pid, char *out, size_t len)
-{
-	static const char *const roots[] = {"/proc", "/sys", "/dev"};
-	bool pseudo = false, proc = !strncmp(path, "/proc", 5) && (path[5] == '/' || !path[5]);
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		size_t n = strlen(roots[i]);
-		pseudo |= !strncmp(path, roots[i], n) && (path[n] == '/' || !path[n]);
-	}
-	if (!pseudo || !len)
-		return false;
-	size_t o = 0, prev_n = 0;
-	const char *prev = "";
-	for (const char *p = path; *p && o + 1 < len;) {
-		size_t n = strcspn(p + 1, "/") + 1; /* "/part" */
-		/* Only /proc/PID and /proc/.../task/TID are pids. */
-		bool pid_dir = (prev == path && prev_n == 5) || (prev_n == 5 && !strncmp(prev, "/task", 5));
-		bool digits = proc && pid_dir && n > 1 && strspn(p + 1, "0123456789") == n - 1;
-		prev = p, prev_n = n;
-		if (digits) {
-			out[o++] = '/';
-			o += put_pid_part(p + 1, n - 1, pid, out + o, len - o);
-		} else {
-			o += (size_t)snprintf(out + o, len - o, "%.*s", (int)n, p);
-		}
-		p += n;
-	}
-	out[o < len ? o : len - 1] = 0;
-	return true;
 }
 
 /* ---- derived figures ---- */
@@ -616,9 +453,18 @@ static void json_policy(const struct policy *p, FILE *out)
 	fputs("]},\n", out);
 }
 
-static void json_head(const struct stats_filter *f, const struct run_info *ri, FILE *out)
+/* Which engine ran: the launcher of a sud run says so; a KVM run's
+ * header was left empty. */
+static const char *engine_name(const struct run_stats *r)
 {
-	fprintf(out, "{\n  \"version\": %d,\n  \"program\": ", STATS_VERSION);
+	return r->engine[0] ? r->engine : "kvm";
+}
+
+static void json_head(const struct run_stats *r, const struct stats_filter *f, const struct run_info *ri,
+		      FILE *out)
+{
+	fprintf(out, "{\n  \"version\": %d,\n  \"engine\": \"%s\",\n  \"program\": ", STATS_VERSION,
+		engine_name(r));
 	out_json_str(out, ri->program ? ri->program : "");
 	fputs(",\n  \"argv\": [", out);
 	for (int i = 0; i < ri->argc; i++) {
@@ -732,7 +578,7 @@ int stats_write_json(const struct run_stats *r, const struct stats_filter *f,
 	struct stats_totals t;
 	stats_merge(r, f, m);
 	profile_totals(r, f, m, &t);
-	json_head(f, ri, out);
+	json_head(r, f, ri, out);
 	json_profile(r, m, &t, out);
 	agent_write_json(&r->agent, out);
 	json_procs(r, f, out);
@@ -789,9 +635,9 @@ void stats_print_summary(const struct run_stats *r, const struct stats_filter *f
 	stats_merge(r, f, m);
 	profile_totals(r, f, m, &t);
 	summary_table(m, &t, out);
-	fprintf(out, "hyperloupe: wall %.6f s, guest user %.6f s, host syscalls %.6f s, exit overhead %.6f s, p = %.4f\n",
+	fprintf(out, "hyperloupe: wall %.6f s, guest user %.6f s, host syscalls %.6f s, exit overhead %.6f s, p = %.4f (%s engine)\n",
 		(double)t.wall_ns / 1e9, (double)t.user_ns / 1e9, (double)t.host_ns / 1e9,
-		(double)t.exit_overhead_ns / 1e9, t.p);
+		(double)t.exit_overhead_ns / 1e9, t.p, engine_name(r));
 	uint32_t selected, all = count_procs(r, f, &selected);
 	if (all > 1)
 		fprintf(out, "hyperloupe: %u processes (%u in profile)\n", all, selected);

@@ -65,7 +65,8 @@ static enum vcpu_action port_io_fault(struct thread *t)
 static void record_call(struct thread *t, long nr, const long a[6], long ret, uint64_t ns)
 {
 	struct call_rec c = {.nr = nr, .ret = ret, .args = a, .ns = ns, .outcome = t->outcome,
-			     .path = t->has_path ? t->path : NULL, .pid = t->has_path ? getpid() : 0};
+			     .path = t->has_path ? t->path : NULL, .pid = t->has_path ? getpid() : 0,
+			     .calls = t->proc->policy.table};
 	stats_record_call(t->proc->stats, &c);
 }
 

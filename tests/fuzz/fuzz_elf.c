@@ -1,7 +1,7 @@
 /* libFuzzer target for elf_parse(): it must never read outside the buffer
  * (ASan), never hit undefined behaviour (UBSan), and whatever it accepts
  * must satisfy what elf_load() and the loader rely on. */
-#include "vmm/elf.h"
+#include "core/elf.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vmm/elf.h"
+#include "core/elf.h"
 
 #define BUF_SIZE 0x3000
 #define PHOFF 64

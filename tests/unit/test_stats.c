@@ -430,12 +430,16 @@ static void test_features(void **state)
 	struct stats *sh, *ls;
 	two_procs(f->r, &sh, &ls);
 	long tcgets[6] = {0, 0x5401}, fionbio[6] = {0, 0x5421}, at[6] = {-100};
-	struct call_rec c = {.nr = 16, .ret = 0, .args = tcgets, .ns = 10, .outcome = POL_STUB};
+	/* The per-call metadata comes with the decision table. */
+	struct policy none;
+	policy_init(&none);
+	policy_finish(&none);
+	struct call_rec c = {.nr = 16, .ret = 0, .args = tcgets, .ns = 10, .outcome = POL_STUB, .calls = none.table};
 	stats_record_call(sh, &c);
 	stats_record_call(ls, &c);
 	c.args = fionbio, c.outcome = POL_FAKE;
 	stats_record_call(ls, &c);
-	c = (struct call_rec){.nr = 257, .ret = 3, .args = at, .path = "/proc/11/maps", .pid = 11};
+	c = (struct call_rec){.nr = 257, .ret = 3, .args = at, .path = "/proc/11/maps", .pid = 11, .calls = none.table};
 	stats_record_call(ls, &c);
 	c.path = "/proc/12/task/12/stat";
 	stats_record_call(ls, &c);

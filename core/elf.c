@@ -1,11 +1,31 @@
-#include "vmm/elf.h"
-#include "vmm/util.h"
+/* ELF parsing and loading (elf.h); freestanding, for both engines. */
+#include "core/elf.h"
+#include "core/lib.h"
+#include "core/sys.h"
 
+#include <asm/unistd_64.h>
 #include <elf.h>
-#include <errno.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include <linux/errno.h>
+#include <linux/mman.h>
+
+#define PAGE_SIZE 4096ul
+#define PAGE_DOWN(x) ((uint64_t)(x) & ~(PAGE_SIZE - 1))
+#define PAGE_UP(x) (((uint64_t)(x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+static long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off)
+{
+	return hl_sys6(__NR_mmap, (long)addr, (long)len, prot, flags, fd, (long)off);
+}
+
+static void sys_munmap(uint64_t addr, uint64_t len)
+{
+	hl_sys6(__NR_munmap, (long)addr, (long)len, 0, 0, 0, 0);
+}
+
+static bool failed(long r)
+{
+	return r < 0 && r > -4096;
+}
 
 static int fail(const char **why, const char *reason)
 {
@@ -153,21 +173,22 @@ static int map_segment(int fd, const struct elf_seg *s, uint64_t bias, struct el
 	uint64_t mend = PAGE_UP(s->vaddr + bias + s->memsz);
 	int wprot = s->prot | (s->memsz > s->filesz ? PROT_WRITE : 0);
 	if (s->filesz) {
-		void *p = mmap((void *)start, PAGE_UP(fend) - start, wprot, MAP_PRIVATE | MAP_FIXED,
-			       fd, (off_t)PAGE_DOWN(s->offset));
-		if (p == MAP_FAILED)
-			return -errno;
+		long p = sys_mmap(start, PAGE_UP(fend) - start, wprot, MAP_PRIVATE | MAP_FIXED, fd,
+				  PAGE_DOWN(s->offset));
+		if (failed(p))
+			return (int)p;
 		if (s->memsz > s->filesz && PAGE_UP(fend) != fend)
 			memset((void *)fend, 0, PAGE_UP(fend) - fend);
-		if (wprot != s->prot && mprotect(p, PAGE_UP(fend) - start, s->prot))
-			return -errno;
+		long r = wprot == s->prot ? 0 : hl_sys6(__NR_mprotect, p, (long)(PAGE_UP(fend) - start), s->prot, 0, 0, 0);
+		if (r)
+			return (int)r;
 		add_range(out, start, PAGE_UP(fend), s->prot);
 		start = PAGE_UP(fend);
 	}
 	if (mend > start) {
-		if (mmap((void *)start, mend - start, s->prot,
-			 MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
-			return -errno;
+		long p = sys_mmap(start, mend - start, s->prot, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+		if (failed(p))
+			return (int)p;
 		add_range(out, start, mend, s->prot);
 	}
 	return 0;
@@ -180,25 +201,25 @@ static void unmap_holes(struct elf_loaded *out)
 	uint64_t cur = out->lo;
 	for (int i = 0; i < out->nranges; i++) {
 		if (out->ranges[i].start > cur)
-			munmap((void *)cur, out->ranges[i].start - cur);
+			sys_munmap(cur, out->ranges[i].start - cur);
 		if (out->ranges[i].end > cur)
 			cur = out->ranges[i].end;
 	}
 	if (out->hi > cur)
-		munmap((void *)cur, out->hi - cur);
+		sys_munmap(cur, out->hi - cur);
 }
 
-int elf_load(int fd, const struct elf_image *img, struct elf_loaded *out)
+int elf_load(int fd, const struct elf_image *img, uint64_t hint, struct elf_loaded *out)
 {
 	uint64_t span = img->hi - img->lo;
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	if (img->type == ET_EXEC)
 		flags |= MAP_FIXED_NOREPLACE;
-	void *res = mmap(img->type == ET_EXEC ? (void *)img->lo : NULL, span, PROT_NONE, flags, -1, 0);
-	if (res == MAP_FAILED)
-		return -errno;
+	long res = sys_mmap(img->type == ET_EXEC ? img->lo : hint, span, PROT_NONE, flags, -1, 0);
+	if (failed(res))
+		return (int)res;
 	if (img->type == ET_EXEC && (uint64_t)res != img->lo) {
-		munmap(res, span); /* kernels before 4.17 treat NOREPLACE as a hint */
+		sys_munmap((uint64_t)res, span); /* kernels before 4.17 treat NOREPLACE as a hint */
 		return -EEXIST;
 	}
 	memset(out, 0, sizeof(*out));
@@ -210,7 +231,7 @@ int elf_load(int fd, const struct elf_image *img, struct elf_loaded *out)
 	for (int i = 0; i < img->nsegs; i++) {
 		int r = map_segment(fd, &img->segs[i], out->bias, out);
 		if (r) {
-			munmap(res, span);
+			sys_munmap((uint64_t)res, span);
 			return r;
 		}
 	}

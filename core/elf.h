@@ -1,9 +1,10 @@
-/* ELF parsing (pure, fuzzable) and loading (host mmap at the addresses the
- * guest will use: guest virtual == VMM virtual). */
+/* ELF parsing (pure, fuzzable) and loading at the addresses the program
+ * will use (the KVM engine: guest virtual == VMM virtual; the monitor: its
+ * own process).  Freestanding: core/sys.h for mmap. */
 #ifndef HL_ELF_H
 #define HL_ELF_H
 
-#include <limits.h>
+#include <linux/limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,8 +45,9 @@ struct elf_loaded {
 	} ranges[ELF_MAX_LOADS * 2];
 };
 
-/* Map img from fd.  Returns 0 or a negative errno (-EEXIST when a fixed
+/* Map img from fd (an ET_DYN near hint, 0: wherever mmap puts it).
+ * Returns 0 or a negative errno (-EEXIST when a fixed
  * ET_EXEC would overlap memory the VMM already uses). */
-int elf_load(int fd, const struct elf_image *img, struct elf_loaded *out);
+int elf_load(int fd, const struct elf_image *img, uint64_t hint, struct elf_loaded *out);
 
 #endif
