@@ -1,5 +1,7 @@
 /* hyperloupe: run unmodified Linux programs in a process VM, every system
  * call trapped out of the guest. */
+#include "cli/engine.h"
+#include "cli/sud.h"
 #include "tui/tui.h"
 #include "vmm/explore.h"
 #include "vmm/images_cmd.h"
@@ -32,6 +34,9 @@ static const char usage[] =
 	"commands:\n"
 	"  run [OPTIONS] [--] PROGRAM [ARGS...]\n"
 	"                     run PROGRAM in a KVM guest, every system call trapped\n"
+	"      --engine auto|kvm|sud\n"
+	"                     how calls are trapped: kvm (a KVM process VM), sud (Syscall\n"
+	"                     User Dispatch, no /dev/kvm needed); auto: kvm where it works\n"
 	"      --stats FILE   write the run's statistics as JSON to FILE\n"
 	"  -c, --summary      print a strace -c style table on stderr at exit\n"
 	"  -v, --verbose      report guest faults and VMM decisions on stderr\n"
@@ -163,6 +168,7 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 		{"live-stats", no_argument, NULL, 'l' + 256},
 		{"tui", no_argument, NULL, 'U' + 256},
 		{"tui-log", required_argument, NULL, 'G' + 256},
+		{"engine", required_argument, NULL, 'E' + 256},
 		{"help", no_argument, NULL, 'h'},
 		/* internal: how a guest execve re-executes the VMM */
 		{"exec-child", no_argument, NULL, 'X'},
@@ -196,6 +202,7 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 		case 'l' + 256: p->opt.live_stats = true; break;
 		case 'U' + 256: p->opt.tui_log = p->opt.tui_log ? p->opt.tui_log : "hyperloupe-tui.log"; break;
 		case 'G' + 256: p->opt.tui_log = optarg; break;
+		case 'E' + 256: p->opt.engine = engine_parse(optarg); break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); exit(2);
 		}
@@ -232,6 +239,7 @@ static void scope_policy(struct proc *p)
 		return;
 	p->policy.n = 0;
 	p->policy.delay_ns = 0;
+	policy_finish(&p->policy);
 }
 
 /* run --tui: the run goes on in a child, its output to the log, while
@@ -274,6 +282,14 @@ static struct thread *first_thread(struct proc *p)
 	return t;
 }
 
+static int run_sud(struct proc *p, int argc, char **argv)
+{
+	struct sud_run r = {.policy = &p->policy, .stats_path = p->opt.stats_path, .summary = p->opt.summary,
+			    .live_stats = p->opt.live_stats, .phase = p->opt.phase, .only = p->opt.only,
+			    .nonly = p->opt.nonly, .program = argv[0], .argc = argc, .argv = argv};
+	return sud_run(&r);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static struct proc p;
@@ -281,6 +297,8 @@ static int cmd_run(int argc, char **argv)
 	int i = parse_run_options(&p, argc, argv, &stats_fd);
 	if (p.opt.tui_log && !p.opt.exec_child)
 		start_tui(p.opt.tui_log);
+	if (!p.opt.exec_child && engine_choose(p.opt.engine) == ENGINE_SUD)
+		return run_sud(&p, argc - i, argv + i);
 	/* After an execve, the first word is the path and argv follows. */
 	p.program = argv[i];
 	if (p.opt.exec_child)

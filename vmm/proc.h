@@ -18,6 +18,7 @@
 #define HL_MAX_SHM 64
 
 struct hl_options {
+	int engine;             /* --engine: enum engine (cli/engine.h) */
 	const char *stats_path; /* --stats FILE */
 	bool summary;           /* -c */
 	bool no_rewrite;        /* --no-rewrite */

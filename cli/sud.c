@@ -1,0 +1,234 @@
+/* The sud engine's launcher (sud.h): the decision table and the run's
+ * statistics go to hl-monitor as two fds above the program's range; the
+ * program runs in a child, this process reports. */
+#include "cli/sud.h"
+#include "vmm/stats.h"
+#include "vmm/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *sud_monitor_path(void)
+{
+	static char path[PATH_MAX + 64];
+	const char *env = getenv("HL_MONITOR");
+	if (env && *env)
+		return access(env, X_OK) ? NULL : env;
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	*strrchr(self, '/') = 0;
+	static const char *const rel[] = {"/hl-monitor", "/../libexec/hyperloupe/hl-monitor"};
+	for (size_t i = 0; i < ARRAY_SIZE(rel); i++) {
+		snprintf(path, sizeof(path), "%s%s", self, rel[i]);
+		if (!access(path, X_OK))
+			return path;
+	}
+	return NULL;
+}
+
+bool sud_available(void)
+{
+	/* PR_SET_SYSCALL_USER_DISPATCH with PR_SYS_DISPATCH_OFF: EINVAL
+	 * where the kernel lacks it, 0 where it has it. */
+	return sud_monitor_path() && prctl(59, 0, 0, 0, 0) == 0;
+}
+
+/* fd moved above the soft RLIMIT_NOFILE, where the program's own fds
+ * never go, and kept across execve (the monitor re-executes itself). */
+static int hide_fd(int fd)
+{
+	struct rlimit rl, raised;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	raised = rl;
+	rlim_t base = rl.rlim_cur;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= rl.rlim_cur + 16)
+		raised.rlim_cur = rl.rlim_cur + 16;
+	else
+		base = rl.rlim_cur > 64 ? rl.rlim_cur - 16 : 3;
+	setrlimit(RLIMIT_NOFILE, &raised);
+	int nfd = fcntl(fd, F_DUPFD, (int)base);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (nfd < 0)
+		hl_fail(HL_EXIT_INTERNAL, "cannot move a monitor file descriptor: %s", strerror(errno));
+	close(fd);
+	return nfd;
+}
+
+static int table_fd(const struct policy *p)
+{
+	int fd = memfd_create("hyperloupe-table", 0);
+	if (fd < 0 || write(fd, p->table, p->table->size) != (ssize_t)p->table->size)
+		hl_fail(HL_EXIT_INTERNAL, "cannot pass the policy to the monitor: %s", strerror(errno));
+	return hide_fd(fd);
+}
+
+/* PATH search as execvp() does it, for names without a slash. */
+static const char *resolve(const char *name, char *buf, size_t len)
+{
+	if (strchr(name, '/'))
+		return name;
+	const char *path = getenv("PATH");
+	path = path ? path : "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "", name);
+		if (!access(buf, X_OK))
+			return buf;
+		p += n + (p[n] == ':');
+	}
+	return NULL;
+}
+
+static struct run_stats *make_run(const struct sud_run *r, int *fd)
+{
+	struct run_stats *run = stats_run_create(fd);
+	if (!run) {
+		hl_err("cannot create the run's statistics: %s", strerror(errno));
+		return NULL;
+	}
+	snprintf(run->engine, sizeof(run->engine), "sud");
+	if (r->phase)
+		stats_run_set_phase(run, r->phase);
+	run->delay_req_ns = r->policy->delay_ns;
+	for (int k = 0; k < r->nonly && k < STATS_ONLY_MAX; k++) {
+		snprintf(run->only[k], STATS_ONLY_LEN, "%s", r->only[k]);
+		run->nonly = (uint32_t)k + 1;
+	}
+	*fd = hide_fd(*fd);
+	if (r->live_stats)
+		hl_err("live statistics: /dev/shm/hyperloupe-%d (hyperloupe live %d)", run->root_pid, run->root_pid);
+	return run;
+}
+
+static void start_child(const struct sud_run *r, const char *file, int tfd, int sfd)
+{
+	const char *mon = sud_monitor_path();
+	char **v = calloc((size_t)r->argc + 2 * (size_t)r->nonly + 12, sizeof(char *));
+	char t[16], s[16];
+	snprintf(t, sizeof(t), "%d", tfd);
+	snprintf(s, sizeof(s), "%d", sfd);
+	int n = 0;
+	v[n++] = (char *)mon, v[n++] = "-t", v[n++] = t, v[n++] = "-s", v[n++] = s, v[n++] = "-m";
+	v[n++] = (char *)mon;
+	for (int i = 0; i < r->nonly; i++)
+		v[n++] = "-o", v[n++] = (char *)r->only[i];
+	v[n++] = "--", v[n++] = (char *)file;
+	for (int i = 0; i < r->argc; i++)
+		v[n++] = r->argv[i];
+	execve(mon, v, environ);
+	hl_fail(HL_EXIT_INTERNAL, "%s: %s", mon, strerror(errno));
+}
+
+static pid_t child;
+
+/* A signal meant to end the run reaches the program too; ^C and ^\ come
+ * from the terminal to both already. */
+static void forward_signal(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+static int wait_child(void)
+{
+	struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+	static const int fwd[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM};
+	for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+		sigaction(fwd[i], &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	int st;
+	while (waitpid(child, &st, 0) < 0)
+		if (errno != EINTR)
+			hl_fail(HL_EXIT_INTERNAL, "waitpid: %s", strerror(errno));
+	return st;
+}
+
+/* A process killed outright never closed its record: close it with the
+ * status its parent saw. */
+static void close_root(struct run_stats *run, int status, int sig)
+{
+	uint32_t n = run->nprocs < STATS_MAX_PROCS ? run->nprocs : STATS_MAX_PROCS;
+	for (uint32_t i = 0; i < n; i++) {
+		struct stats *s = &run->procs[i];
+		if (s->pid == child && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == STATS_RUNNING)
+			stats_proc_close(s, STATS_EXITED, status, sig, 0);
+	}
+}
+
+static void report(const struct sud_run *r, struct run_stats *run, int status, int sig)
+{
+	close_root(run, status, sig);
+	stats_run_unpublish(run);
+	if (!r->stats_path && !r->summary)
+		return;
+	run->end_ns = now_ns();
+	struct stats_filter f = {r->only, r->nonly};
+	struct run_info ri = {.policy = r->policy, .program = r->program, .argc = r->argc, .argv = r->argv,
+			      .exit_status = status, .term_signal = sig};
+	if (r->summary)
+		stats_print_summary(run, &f, stderr);
+	if (r->stats_path) {
+		FILE *out = fopen(r->stats_path, "w");
+		if (!out || stats_write_json(run, &f, &ri, out) || fclose(out))
+			hl_err("%s: cannot write statistics: %s", r->stats_path, strerror(errno));
+	}
+}
+
+/* End as the program did: its status, or death by its signal (without a
+ * second core dump). */
+static void mirror(int status, int sig)
+{
+	if (!sig)
+		exit(status);
+	struct rlimit none = {0, 0};
+	setrlimit(RLIMIT_CORE, &none);
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	exit(128 + sig);
+}
+
+int sud_run(const struct sud_run *r)
+{
+	char buf[PATH_MAX];
+	const char *file = resolve(r->program, buf, sizeof(buf));
+	if (!file) {
+		hl_err("%s: command not found", r->program);
+		return HL_EXIT_NOTFOUND;
+	}
+	if (!sud_monitor_path())
+		hl_fail(HL_EXIT_INTERNAL, "hl-monitor not found beside hyperloupe (set HL_MONITOR)");
+	int sfd = -1, tfd = table_fd(r->policy);
+	struct run_stats *run = make_run(r, &sfd);
+	fflush(NULL);
+	child = fork();
+	if (child < 0)
+		hl_fail(HL_EXIT_INTERNAL, "fork: %s", strerror(errno));
+	if (child == 0)
+		start_child(r, file, tfd, run ? sfd : -1);
+	close(tfd);
+	int st = wait_child(), code = hl_exit_code(st), sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	if (run)
+		report(r, run, code, sig);
+	mirror(code, sig);
+	return code;
+}

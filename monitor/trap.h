@@ -1,0 +1,44 @@
+/* The trapped context: the kernel's ucontext and siginfo on x86-64, as the
+ * SIGSYS handler gets them, and the monitor's emulated calls. */
+#ifndef HL_MONITOR_TRAP_H
+#define HL_MONITOR_TRAP_H
+
+#include <asm/sigcontext.h>
+#include <stdint.h>
+
+struct kucontext {
+	uint64_t flags;
+	struct kucontext *link;
+	struct {
+		uint64_t sp;
+		int32_t flags, pad;
+		uint64_t size;
+	} stack;
+	struct sigcontext mc;
+	uint64_t sigmask;
+};
+
+struct ksiginfo {
+	int32_t signo, err, code, pad;
+	uint64_t call_addr;
+	int32_t syscall;
+	uint32_t arch;
+	uint64_t rest[12];
+};
+
+#define SYS_USER_DISPATCH 2 /* si_code of a SIGSYS from SUD */
+#define SIGBIT(s) (1ull << ((s) - 1))
+
+/* Program memory, read or written without faulting: bytes copied, or
+ * -EFAULT. */
+long mon_read(void *dst, uint64_t src, uint64_t len);
+long mon_write(uint64_t dst, const void *src, uint64_t len);
+
+/* emul.c: the calls the monitor performs itself; -ENOSYS when nr is
+ * an ordinary call to forward. */
+long mon_emulate(struct kucontext *uc, long nr, const long a[6], int *handled);
+
+/* exec.c */
+long mon_execve(long nr, const long a[6]);
+
+#endif
