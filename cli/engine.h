@@ -16,4 +16,9 @@ enum engine engine_choose(enum engine want);
 
 const char *engine_name(enum engine e);
 
+/* The default of --engine: $HL_ENGINE, else auto. */
+enum engine engine_default(void);
+
+int cmd_engines(int argc, char **argv);
+
 #endif

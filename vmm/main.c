@@ -64,6 +64,8 @@ static const char usage[] =
 	"  live [--once] [--interval S] [PID]\n"
 	"                     show the live statistics of a running `hyperloupe run` (by\n"
 	"                     the pid of its first process; the only one if omitted)\n"
+	"  engines [--check auto|kvm|sud]\n"
+	"                     the engines this machine offers, and why not\n"
 	"  exit-floor [N]     measure the cost of one guest exit on this host\n"
 	"  images [--dir DIR] list | show NAME | install NAME... | check [-v] [--vm] [NAME...]\n"
 	"                     the workloads of images/: list them, show one, install\n"
@@ -177,6 +179,7 @@ static int parse_run_options(struct proc *p, int argc, char **argv, int *stats_f
 	};
 	int c;
 	optind = 1;
+	p->opt.engine = engine_default();
 	while ((c = getopt_long(argc, argv, "+cvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': p->opt.stats_path = optarg; break;
@@ -388,6 +391,8 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 1, argv + 1);
 	if (!strcmp(cmd, "tui"))
 		return cmd_tui(argc - 1, argv + 1);
+	if (!strcmp(cmd, "engines"))
+		return cmd_engines(argc - 1, argv + 1);
 	if (!strcmp(cmd, "exit-floor"))
 		return cmd_exit_floor(argc - 1, argv + 1);
 	hl_err("unknown command '%s' (try hyperloupe --help)", cmd);

@@ -3,7 +3,7 @@
 #include "vmm/apply.h"
 #include "vmm/proc.h"
 #include "vmm/util.h"
-#include "vmm/elf.h"
+#include "core/elf.h"
 
 #include <errno.h>
 #include <linux/futex.h>

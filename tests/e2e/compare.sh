@@ -149,10 +149,14 @@ esac
 [ -f "$hl" ] && [ -x "$hl" ] || fail "hyperloupe binary missing or not executable: $hl"
 [ -r "$stdin_file" ] || fail "stdin file not readable: $stdin_file"
 
-# Skip (77) without a usable /dev/kvm: it must open read-write.
-if [ ! -c /dev/kvm ] || ! { ( exec 3<>/dev/kvm ); } 2>/dev/null; then
-    echo "$prog: SKIP: /dev/kvm absent or not accessible"
+# Skip (77) only when the engine under test ($HL_ENGINE) is absent here.
+why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
+if [ "$est" = 77 ]; then
+    echo "${0##*/}: SKIP: $why"
     exit 77
+elif [ "$est" != 0 ]; then
+    echo "${0##*/}: $why" >&2
+    exit 1
 fi
 
 # Absolute paths, as we may change directory and clear PATH.

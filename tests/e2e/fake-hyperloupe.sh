@@ -17,6 +17,8 @@ if ! tr '\0' '\n' </proc/$$/environ | grep -q '^PWD='; then
     unset PWD
 fi
 
+# Runs natively on every machine: every engine is "present".
+[ "${1:-}" = engines ] && exit 0
 [ "${1:-}" = run ] || { echo "hyperloupe: fake: only 'run' is emulated" >&2; exit 2; }
 shift
 stats=

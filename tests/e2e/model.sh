@@ -43,8 +43,13 @@ trap 'rm -rf -- "$tmp"' EXIT
 cd "$tmp" || fail "cd $tmp"
 
 need_kvm() {
-    if [ ! -c /dev/kvm ] || ! { ( exec 3<>/dev/kvm ); } 2>/dev/null; then
-        skip "/dev/kvm absent or not accessible"
+    why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
+    if [ "$est" = 77 ]; then
+        echo "${0##*/}: SKIP: $why"
+        exit 77
+    elif [ "$est" != 0 ]; then
+        echo "${0##*/}: $why" >&2
+        exit 1
     fi
 }
 

@@ -20,14 +20,14 @@ if(NOT HL_E2E_HYPERLOUPE)
   endif()
   foreach(mode ${POLICY_MODES})
     set(cmd ${BASH_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/policy.sh ${HL} ${mode})
-    add_test(NAME e2e.policy.${mode} COMMAND ${cmd})
-    add_test(NAME e2e.policy.${mode}.no-rewrite COMMAND ${cmd})
-    set_tests_properties(e2e.policy.${mode} e2e.policy.${mode}.no-rewrite PROPERTIES
-      SKIP_RETURN_CODE 77 TIMEOUT 120 LABELS e2e ENVIRONMENT "${policy_env}")
-    set_property(TEST e2e.policy.${mode}.no-rewrite APPEND PROPERTY
-      ENVIRONMENT HL_RUN_FLAGS=--no-rewrite)
+    # The delay test measures wall time: up to 3 attempts of 7 runs, alone.
+    set(serial)
+    set(timeout 120)
+    if(mode STREQUAL "delay")
+      set(serial SERIAL)
+      set(timeout 240)
+    endif()
+    hl_engine_test(e2e policy.${mode} REWRITE_TWIN ${serial} TIMEOUT ${timeout} LABEL e2e
+      ENV "${policy_env}" COMMAND ${cmd})
   endforeach()
-  # The delay test measures wall time: up to 3 attempts of 7 runs, alone.
-  set_tests_properties(e2e.policy.delay e2e.policy.delay.no-rewrite PROPERTIES
-    RUN_SERIAL TRUE TIMEOUT 240)
 endif()

@@ -73,8 +73,13 @@ words=$here/data/words.txt
 hl=$1 mode=$2
 need_hl_and_python
 
-if [ ! -c /dev/kvm ] || ! { ( exec 3<>/dev/kvm ); } 2>/dev/null; then
-    skip "/dev/kvm absent or not accessible"
+why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
+if [ "$est" = 77 ]; then
+    echo "${0##*/}: SKIP: $why"
+    exit 77
+elif [ "$est" != 0 ]; then
+    echo "${0##*/}: $why" >&2
+    exit 1
 fi
 
 # Programs found here only, and only ELF ones (no pyenv shims).

@@ -1,0 +1,47 @@
+# Every end-to-end and application test runs once per engine (DESIGN.md
+# "Engines"), as its own CTest test labelled with the engine:
+#
+#   hl_engine_test(PREFIX NAME [REWRITE_TWIN] [SERIAL] TIMEOUT S LABEL L
+#                  [ENV "A=1;B=2"] COMMAND CMD...)
+#
+# registers PREFIX.kvm.NAME and PREFIX.sud.NAME (labels L;kvm and L;sud),
+# each with HL_ENGINE set, which `hyperloupe run` takes as its --engine.
+# REWRITE_TWIN adds PREFIX.kvm.NAME.no-rewrite, every call through the LSTAR
+# trampoline.  A test exits 77 (skipped) only when its engine is absent
+# here: `hyperloupe engines --check ENGINE` says so.
+#
+#   ctest -L sud          every test of the sud engine
+#   ctest -L kvm          every test of the kvm engine
+
+
+function(hl_engine_test prefix name)
+  cmake_parse_arguments(T "REWRITE_TWIN;SERIAL" "TIMEOUT;LABEL;ENV" "COMMAND" ${ARGN})
+  foreach(engine kvm sud)
+    set(twins ${prefix}.${engine}.${name})
+    if(T_REWRITE_TWIN AND engine STREQUAL "kvm")
+      list(APPEND twins ${prefix}.${engine}.${name}.no-rewrite)
+    endif()
+    foreach(t ${twins})
+      add_test(NAME ${t} COMMAND ${T_COMMAND})
+      set(env "${T_ENV};HL_ENGINE=${engine}")
+      if(t MATCHES "[.]no-rewrite$")
+        set(env "${env};HL_RUN_FLAGS=--no-rewrite")
+      endif()
+      set_tests_properties(${t} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT ${T_TIMEOUT}
+        LABELS "${T_LABEL};${engine}" ENVIRONMENT "${env}")
+      if(T_SERIAL)
+        set_tests_properties(${t} PROPERTIES RUN_SERIAL TRUE)
+      endif()
+    endforeach()
+  endforeach()
+endfunction()
+
+# hl_engine_set(PREFIX NAME PROPERTY VALUE...): set_tests_properties on every
+# engine's variant of PREFIX.NAME that exists.
+function(hl_engine_set prefix name)
+  foreach(t ${prefix}.kvm.${name} ${prefix}.kvm.${name}.no-rewrite ${prefix}.sud.${name})
+    if(TEST ${t})
+      set_tests_properties(${t} PROPERTIES ${ARGN})
+    endif()
+  endforeach()
+endfunction()
