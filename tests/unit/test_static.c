@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 
 #include "analysis/static.h"
+#include "cli/static_cmd.h"
 #include "tests/unit/json_check.h"
-#include "vmm/static_cmd.h"
 
 /* ---- the backward scan ---- */
 

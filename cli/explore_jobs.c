@@ -1,8 +1,8 @@
 /* The explore campaign's runs: up to -j tests at once, each recorded in
  * the results database the moment it ends, and the progress line. */
-#include "vmm/explore.h"
+#include "cli/explore.h"
 
-#include "vmm/util.h"
+#include "analysis/util.h"
 
 #include <errno.h>
 #include <math.h>
