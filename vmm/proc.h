@@ -17,15 +17,19 @@
 #define BRK_RESERVE (1ull << 30)
 #define HL_MAX_SHM 64
 
+/* The options of `hyperloupe run` (parsed by cli/run.c), kept by each
+ * process and passed on across a guest execve. */
 struct hl_options {
 	const char *stats_path; /* --stats FILE */
 	bool summary;           /* -c */
+	bool verbose;           /* -v */
 	bool no_rewrite;        /* --no-rewrite */
 	bool no_vdso;           /* --no-vdso */
 	bool live_stats;        /* --live-stats */
 	const char *tui_log;    /* --tui: the guest's output goes to this file */
 	const char *phase;      /* --phase NAME: count that phase only */
 	bool exec_child;        /* started by a guest execve: no PATH search */
+	int stats_fd;           /* --stats-fd: the statistics of the run that exec'd; -1: none */
 	const char *only[16];   /* --only EXE... */
 	int nonly;
 	/* The policy options as given (option, argument), in order: an
