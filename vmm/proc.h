@@ -170,10 +170,6 @@ long sys_validate(struct proc *p, const struct syscall_info *si, const long a[6]
  * Callers hold p->mm. */
 long sys_check_vmm(struct proc *p, uint64_t v, uint64_t len);
 
-/* Emulated calls: the handler for nr, or NULL to forward. */
-typedef long (*sys_emul_fn)(struct thread *t, const long a[6]);
-sys_emul_fn sys_emulation(long nr);
-
 /* Copy to and from guest memory, checked (0 or -EFAULT). */
 long guest_put(struct proc *p, uint64_t addr, const void *v, size_t len);
 long guest_get(struct proc *p, uint64_t addr, void *v, size_t len);

@@ -4,7 +4,6 @@
 #include "vmm/rewrite.h"
 #include "vmm/signal.h"
 #include "vmm/util.h"
-#include "vmm/vcpu.h"
 
 #include <errno.h>
 #include <stdio.h>
