@@ -1,5 +1,5 @@
 /* The explore campaign's decisions, apart from the running of tests (which
- * is vmm/explore.c): what a feature's policy option is, whether one run
+ * is cli/explore.c): what a feature's policy option is, whether one run
  * passed, and what the final run applies.  README "Explore". */
 #ifndef HL_CAMPAIGN_H
 #define HL_CAMPAIGN_H

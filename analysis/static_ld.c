@@ -268,10 +268,11 @@ static void origin_of(const struct ld_env *env, const struct static_result *r, i
 		snprintf(cwd, sizeof(cwd), ".");
 	if (*p == '/')
 		snprintf(out, len, "%.*s", slash == p ? 1 : (int)(slash - p), p);
-	else if (slash)
-		snprintf(out, len, "%s/%.*s", cwd, (int)(slash - p), p);
-	else
+	else if (!slash)
 		snprintf(out, len, "%s", cwd);
+	else if (snprintf(out, len, "%s/%.*s", cwd, (int)(slash - p), p) >= (int)len)
+		/* Too long with the cwd in front: relative, it names the same directory. */
+		snprintf(out, len, "%.*s", (int)(slash - p), p);
 }
 
 /* Step 1: the DT_RPATHs of the loader chain, then the program's. */

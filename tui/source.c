@@ -4,8 +4,8 @@
 #include "analysis/dbsel.h"
 #include "analysis/resultsdb.h"
 #include "analysis/syscalls.h"
+#include "analysis/util.h"
 #include "vmm/stats.h"
-#include "vmm/util.h"
 
 #include <errno.h>
 #include <sqlite3.h>

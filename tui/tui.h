@@ -1,10 +1,9 @@
-/* `hyperloupe tui`: watch a run or a campaign (README "TUI"). */
+/* Watch a run or a campaign in the TUI (README "TUI"); the `hyperloupe
+ * tui` command is cli/tui_cmd.c. */
 #ifndef HL_TUI_H
 #define HL_TUI_H
 
 #include <sys/types.h>
-
-int cmd_tui(int argc, char **argv);
 
 /* The front ends `run --tui` and `explore --tui` use: the TUI on the run
  * whose first process is pid (waiting for its statistics to appear), or

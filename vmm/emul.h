@@ -4,6 +4,10 @@
 
 #include "vmm/proc.h"
 
+/* The handler for call nr, or NULL to forward it (emul.c's table). */
+typedef long (*sys_emul_fn)(struct thread *t, const long a[6]);
+sys_emul_fn sys_emulation(long nr);
+
 long emu_mmap(struct thread *t, const long a[6]);
 long emu_munmap(struct thread *t, const long a[6]);
 long emu_mprotect(struct thread *t, const long a[6]);

@@ -17,16 +17,20 @@
 #define BRK_RESERVE (1ull << 30)
 #define HL_MAX_SHM 64
 
+/* The options of `hyperloupe run` (parsed by cli/run.c), kept by each
+ * process and passed on across a guest execve. */
 struct hl_options {
 	int engine;             /* --engine: enum engine (cli/engine.h) */
 	const char *stats_path; /* --stats FILE */
 	bool summary;           /* -c */
+	bool verbose;           /* -v */
 	bool no_rewrite;        /* --no-rewrite */
 	bool no_vdso;           /* --no-vdso */
 	bool live_stats;        /* --live-stats */
 	const char *tui_log;    /* --tui: the guest's output goes to this file */
 	const char *phase;      /* --phase NAME: count that phase only */
 	bool exec_child;        /* started by a guest execve: no PATH search */
+	int stats_fd;           /* --stats-fd: the statistics of the run that exec'd; -1: none */
 	const char *only[16];   /* --only EXE... */
 	int nonly;
 	/* The policy options as given (option, argument), in order: an
@@ -166,10 +170,6 @@ long sys_validate(struct proc *p, const struct syscall_info *si, const long a[6]
  * rather than for the guest; 0 otherwise (unmapped parts included).
  * Callers hold p->mm. */
 long sys_check_vmm(struct proc *p, uint64_t v, uint64_t len);
-
-/* Emulated calls: the handler for nr, or NULL to forward. */
-typedef long (*sys_emul_fn)(struct thread *t, const long a[6]);
-sys_emul_fn sys_emulation(long nr);
 
 /* Copy to and from guest memory, checked (0 or -EFAULT). */
 long guest_put(struct proc *p, uint64_t addr, const void *v, size_t len);

@@ -1,6 +1,6 @@
 #include "vmm/signal.h"
+#include "vmm/proc.h"
 #include "vmm/util.h"
-#include "vmm/vcpu.h"
 
 #include <errno.h>
 #include <stddef.h>

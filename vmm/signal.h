@@ -17,7 +17,12 @@
 #ifndef HL_SIGNAL_H
 #define HL_SIGNAL_H
 
-#include "vmm/proc.h"
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct proc;
+struct thread;
 
 #define SIGBIT(s) (1ull << ((s) - 1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
@@ -48,6 +53,10 @@ bool sig_exception(struct thread *t, int vector, uint64_t err, uint64_t rip, uin
 /* A synchronous signal with no CPU exception (SIGBUS from a page the host
  * cannot back): same rules as sig_exception. */
 bool sig_force(struct thread *t, int sig, int code, uint64_t addr);
+
+/* The signal Linux sends for a CPU exception vector (defined next to the
+ * exception exits, in vcpu.c). */
+int vcpu_exception_signal(int vector);
 
 /* Signal calls the VMM emulates. */
 long sig_rt_sigaction(struct thread *t, const long a[6]);

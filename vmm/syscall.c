@@ -1,6 +1,7 @@
 /* The syscall dispatcher: emulate what the VMM must own, validate and
  * forward the rest to the host kernel. */
 #include "vmm/apply.h"
+#include "vmm/emul.h"
 #include "vmm/proc.h"
 #include "vmm/util.h"
 #include "core/elf.h"

@@ -4,7 +4,9 @@
 #ifndef HL_VCPU_H
 #define HL_VCPU_H
 
-#include "vmm/proc.h"
+#include "vmm/vm.h"
+
+struct thread;
 
 enum vcpu_action {
 	VCPU_CONTINUE,
@@ -14,8 +16,7 @@ enum vcpu_action {
 
 enum vcpu_action vcpu_handle_exit(struct thread *t);
 
-/* The signal Linux sends for a CPU exception vector. */
-int vcpu_exception_signal(int vector);
+/* vcpu_exception_signal() is declared with the signals (signal.h). */
 
 /* Mean time inside KVM_RUN for one round trip: a CPL3 `out` exit
  * (kind 0), a `syscall` through the LSTAR trampoline (1), or an MMIO store

@@ -17,7 +17,7 @@
 
 #include "analysis/model.h"
 #include "analysis/resultsdb.h"
-#include "vmm/model_cmd.h"
+#include "cli/model_cmd.h"
 
 #define US 1e3
 #define MS 1e6

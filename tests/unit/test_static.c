@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 
 #include "analysis/static.h"
+#include "cli/static_cmd.h"
 #include "tests/unit/json_check.h"
-#include "vmm/static_cmd.h"
 
 /* ---- the backward scan ---- */
 
@@ -171,11 +171,23 @@ static void put32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* A new-format cache at buf + at, as ldconfig writes it; returns its end. */
-static size_t make_cache(uint8_t *buf, size_t at, const struct centry *e, uint32_t n)
+/* s and its NUL at c + *str, within the size bytes of c; *str moves past it. */
+static void put_str(uint8_t *c, size_t size, size_t *str, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	assert_true(n <= size - *str);
+	memcpy(c + *str, s, n);
+	*str += n;
+}
+
+/* A new-format cache at buf + at (buf holds size bytes), as ldconfig
+ * writes it; returns its end. */
+static size_t make_cache(uint8_t *buf, size_t size, size_t at, const struct centry *e, uint32_t n)
 {
 	uint8_t *c = buf + at;
 	size_t str = 48 + 24 * (size_t)n;
+	assert_true(at + str <= size);
+	size -= at;
 	memcpy(c, "glibc-ld.so.cache1.1", 20);
 	put32(c + 20, n);
 	c[28] = 2; /* little-endian */
@@ -183,9 +195,9 @@ static size_t make_cache(uint8_t *buf, size_t at, const struct centry *e, uint32
 		uint8_t *ent = c + 48 + 24 * i;
 		put32(ent, e[i].flags);
 		put32(ent + 4, (uint32_t)str);
-		str += (size_t)sprintf((char *)c + str, "%s", e[i].key) + 1;
+		put_str(c, size, &str, e[i].key);
 		put32(ent + 8, (uint32_t)str);
-		str += (size_t)sprintf((char *)c + str, "%s", e[i].value) + 1;
+		put_str(c, size, &str, e[i].value);
 		memcpy(ent + 16, &e[i].hwcap, 8);
 	}
 	put32(c + 24, (uint32_t)(str - 48 - 24 * n));
@@ -205,7 +217,7 @@ static void test_cache_parse(void **state)
 	(void)state;
 	static uint8_t buf[4096];
 	struct ldcache c;
-	size_t len = make_cache(buf, 0, cache_entries, 5);
+	size_t len = make_cache(buf, sizeof(buf), 0, cache_entries, 5);
 	assert_int_equal(ldcache_parse(buf, len, &c), 0);
 	assert_int_equal(c.nlibs, 5);
 	assert_string_equal(ldcache_lookup(&c, "libfoo.so.1"), "/lib64/libfoo.so.1");
@@ -235,7 +247,7 @@ static void test_cache_old_prefix(void **state)
 	struct ldcache c;
 	memcpy(buf, "ld.so-1.7.0", 11);
 	put32(buf + 12, 1); /* one 12-byte old entry: the new part at 32 */
-	size_t len = make_cache(buf, 32, cache_entries + 2, 2);
+	size_t len = make_cache(buf, sizeof(buf), 32, cache_entries + 2, 2);
 	assert_int_equal(ldcache_parse(buf, len, &c), 0);
 	assert_string_equal(ldcache_lookup(&c, "libfoo.so.1"), "/lib64/libfoo.so.1");
 	assert_string_equal(ldcache_lookup(&c, "libbar.so"), "/x/libbar.so");
@@ -426,7 +438,7 @@ static void build_search_tree(const char *libq)
 	write_elf("def/libq.so", LIB(.soname = "libq.so"));
 	write_elf("cache/libq.so", LIB(.soname = "libq.so"));
 	static uint8_t buf[1024];
-	size_t len = make_cache(buf, 0, &(struct centry){0x0303, "libq.so", libq, 0}, 1);
+	size_t len = make_cache(buf, sizeof(buf), 0, &(struct centry){0x0303, "libq.so", libq, 0}, 1);
 	write_file("ld.so.cache", buf, len);
 }
 

@@ -19,6 +19,7 @@
 
 #include "vmm/proc.h"
 #include "vmm/rewrite.h"
+#include "vmm/signal.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 

@@ -9,11 +9,11 @@
  *   4. the final run, every avoidable feature stubbed or faked at once;
  *      when it fails, the culprits are found by bisection and their
  *      verdict corrected to required. */
-#include "vmm/explore.h"
+#include "cli/explore.h"
 
 #include "analysis/static.h"
+#include "analysis/util.h"
 #include "tui/tui.h"
-#include "vmm/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* Test jobs (testrun.h). */
-#include "vmm/testrun.h"
+#include "cli/testrun.h"
 
-#include "vmm/util.h"
+#include "analysis/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

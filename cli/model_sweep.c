@@ -3,8 +3,8 @@
  * picture) of the same name. */
 #include "analysis/outfmt.h"
 #include "analysis/svgplot.h"
-#include "vmm/model_cmd.h"
-#include "vmm/util.h"
+#include "analysis/util.h"
+#include "cli/model_cmd.h"
 
 #include <errno.h>
 #include <math.h>

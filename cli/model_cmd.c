@@ -1,10 +1,10 @@
 /* `hyperloupe model` (README "Speedup model"). */
-#include "vmm/model_cmd.h"
+#include "cli/model_cmd.h"
 #include "analysis/dbsel.h"
 #include "analysis/outfmt.h"
 #include "analysis/policy.h"
 #include "analysis/resultsdb.h"
-#include "vmm/util.h"
+#include "analysis/util.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,9 +1,9 @@
 /* `hyperloupe plan` (README "Support plans"): a CLI over analysis/plan_out.h. */
-#include "vmm/plan_cmd.h"
+#include "cli/plan_cmd.h"
 
 #include "analysis/dbsel.h"
 #include "analysis/plan_out.h"
-#include "vmm/util.h"
+#include "analysis/util.h"
 
 #include <errno.h>
 #include <getopt.h>

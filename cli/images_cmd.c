@@ -2,11 +2,11 @@
  * (analysis/workload.h, images/README.md). This is the host-side CLI: it
  * never runs a guest itself; `check --vm` has each test start the
  * application under `hyperloupe run` through HL_RUN. */
-#include "vmm/images_cmd.h"
+#include "cli/images_cmd.h"
 
+#include "analysis/util.h"
 #include "analysis/workload.h"
-#include "vmm/testrun.h"
-#include "vmm/util.h"
+#include "cli/testrun.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 /* `hyperloupe report` (README "Reports"): a CLI over analysis/report.h. */
-#include "vmm/report_cmd.h"
+#include "cli/report_cmd.h"
 
 #include "analysis/report.h"
-#include "vmm/util.h"
+#include "analysis/util.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -11,7 +11,7 @@
 #include "analysis/campaign.h"
 #include "analysis/resultsdb.h"
 #include "analysis/workload.h"
-#include "vmm/testrun.h"
+#include "cli/testrun.h"
 
 #include <limits.h>
 #include <signal.h>

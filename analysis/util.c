@@ -1,4 +1,5 @@
-#include "vmm/util.h"
+/* The hosted helpers (util.h). */
+#include "analysis/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

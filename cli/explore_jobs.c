@@ -1,8 +1,8 @@
 /* The explore campaign's runs: up to -j tests at once, each recorded in
  * the results database the moment it ends, and the progress line. */
-#include "vmm/explore.h"
+#include "cli/explore.h"
 
-#include "vmm/util.h"
+#include "analysis/util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -184,7 +184,8 @@ static void outcome(struct explore *e, struct slot *s, char *json, struct run_ou
 static bool record(struct explore *e, struct slot *s)
 {
 	struct task *t = s->task;
-	char *json = hl_read_file(s->stats), why[400], tail[200], reason[600], fresh[256];
+	char *json = hl_read_file(s->stats), why[400], tail[200], fresh[256];
+	char reason[sizeof(why) + 2 + sizeof(tail)]; /* why ": " tail */
 	struct run_outcome o;
 	outcome(e, s, json, &o, fresh, sizeof(fresh));
 	bool ok = run_verdict(&o, &e->base, &e->tol, why, sizeof(why));

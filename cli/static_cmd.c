@@ -1,8 +1,8 @@
 /* `hyperloupe static` (README "Static analysis"). */
-#include "vmm/static_cmd.h"
-#include "analysis/static.h"
+#include "cli/static_cmd.h"
 #include "analysis/outfmt.h"
-#include "vmm/util.h"
+#include "analysis/static.h"
+#include "analysis/util.h"
 
 #include <errno.h>
 #include <getopt.h>

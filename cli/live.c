@@ -1,7 +1,7 @@
 /* `hyperloupe live [--once] [--interval S] [PID]`. */
-#include "vmm/live.h"
+#include "cli/live.h"
+#include "analysis/util.h"
 #include "vmm/stats.h"
-#include "vmm/util.h"
 
 #include <errno.h>
 #include <getopt.h>
