@@ -55,6 +55,9 @@ static void add_policy_option(struct hl_options *o, struct policy *pol, int lett
 	o->policy_args[o->npolicy_args++] = abs ? abs : arg;
 }
 
+/* --sud-report: this is the report of a sud run, not a run. */
+static const char *sud_status;
+
 static int parse_run_options(struct hl_options *o, struct policy *pol, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -79,6 +82,8 @@ static int parse_run_options(struct hl_options *o, struct policy *pol, int argc,
 		/* internal: how a guest execve re-executes the VMM */
 		{"exec-child", no_argument, NULL, 'X'},
 		{"stats-fd", required_argument, NULL, 'F'},
+		/* internal: the sud engine's report, when its first process ends */
+		{"sud-report", required_argument, NULL, 'Q' + 256},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -110,6 +115,7 @@ static int parse_run_options(struct hl_options *o, struct policy *pol, int argc,
 		case 'U' + 256: o->tui_log = o->tui_log ? o->tui_log : "hyperloupe-tui.log"; break;
 		case 'G' + 256: o->tui_log = optarg; break;
 		case 'E' + 256: o->engine = engine_parse(optarg); break;
+		case 'Q' + 256: sud_status = optarg; break;
 		case 'h': cli_usage(stdout); exit(0);
 		default: cli_usage(stderr); exit(2);
 		}
@@ -148,8 +154,9 @@ static int run_sud(const struct hl_options *o, const struct policy *pol, int arg
 {
 	struct sud_run r = {.policy = pol, .stats_path = o->stats_path, .summary = o->summary,
 			    .live_stats = o->live_stats, .phase = o->phase, .only = o->only, .nonly = o->nonly,
-			    .program = argv[0], .argc = argc, .argv = argv};
-	return sud_run(&r);
+			    .policy_args = o->policy_args, .npolicy_args = o->npolicy_args,
+			    .no_vdso = o->no_vdso, .program = argv[0], .argc = argc, .argv = argv};
+	return sud_status ? sud_report(&r, o->stats_fd, sud_status) : sud_run(&r);
 }
 
 int cmd_run(int argc, char **argv)
@@ -157,6 +164,8 @@ int cmd_run(int argc, char **argv)
 	static struct hl_options opt = {.stats_fd = -1};
 	static struct policy policy;
 	int i = parse_run_options(&opt, &policy, argc, argv);
+	if (sud_status)
+		return run_sud(&opt, &policy, argc - i, argv + i);
 	if (opt.tui_log && !opt.exec_child)
 		start_tui(opt.tui_log);
 	/* An exec'd kvm process re-executes hyperloupe; sud never does. */

@@ -115,48 +115,59 @@ static struct run_stats *make_run(const struct sud_run *r, int *fd)
 	return run;
 }
 
-static void start_child(const struct sud_run *r, const char *file, int tfd, int sfd)
+/* The command the monitor runs when the first process ends, to write
+ * the report: this `run` again, with the statistics inherited and the
+ * status where the "-" is (monitor/report.c).  NUL-separated, in a memfd. */
+static int report_fd(const struct sud_run *r, int sfd)
+{
+	char self[PATH_MAX], fd[16], stats[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	snprintf(fd, sizeof(fd), "%d", sfd);
+	FILE *f = tmpfile();
+	fprintf(f, "%s%crun%c--stats-fd%c%s%c--sud-report%c-%c", self, 0, 0, 0, fd, 0, 0, 0);
+	/* The program may chdir: a relative --stats names the launch's cwd. */
+	if (r->stats_path && realpath(".", stats) && r->stats_path[0] != '/')
+		fprintf(f, "--stats%c%s/%s%c", 0, stats, r->stats_path, 0);
+	else if (r->stats_path)
+		fprintf(f, "--stats%c%s%c", 0, r->stats_path, 0);
+	if (r->summary)
+		fprintf(f, "-c%c", 0);
+	for (int i = 0; i < r->nonly; i++)
+		fprintf(f, "--only%c%s%c", 0, r->only[i], 0);
+	for (int i = 0; i < r->npolicy_args; i++)
+		fprintf(f, "%s%c", r->policy_args[i], 0);
+	fprintf(f, "--%c", 0);
+	for (int i = 0; i < r->argc; i++)
+		fprintf(f, "%s%c", r->argv[i], 0);
+	if (fflush(f))
+		hl_fail(HL_EXIT_INTERNAL, "cannot prepare the report: %s", strerror(errno));
+	int rfd = dup(fileno(f));
+	fclose(f);
+	return hide_fd(rfd);
+}
+
+static void exec_monitor(const struct sud_run *r, const char *file, int tfd, int sfd, int rfd)
 {
 	const char *mon = sud_monitor_path();
-	char **v = calloc((size_t)r->argc + 2 * (size_t)r->nonly + 12, sizeof(char *));
-	char t[16], s[16];
+	char **v = calloc((size_t)r->argc + 2 * (size_t)r->nonly + 16, sizeof(char *));
+	char t[16], s[16], rep[16];
 	snprintf(t, sizeof(t), "%d", tfd);
 	snprintf(s, sizeof(s), "%d", sfd);
+	snprintf(rep, sizeof(rep), "%d", rfd);
 	int n = 0;
-	v[n++] = (char *)mon, v[n++] = "-t", v[n++] = t, v[n++] = "-s", v[n++] = s, v[n++] = "-m";
-	v[n++] = (char *)mon;
+	v[n++] = (char *)mon, v[n++] = "-t", v[n++] = t, v[n++] = "-s", v[n++] = s, v[n++] = "-r";
+	v[n++] = rep, v[n++] = "-m", v[n++] = (char *)mon;
+	if (r->no_vdso)
+		v[n++] = "-V", v[n++] = "1";
 	for (int i = 0; i < r->nonly; i++)
 		v[n++] = "-o", v[n++] = (char *)r->only[i];
 	v[n++] = "--", v[n++] = (char *)file;
 	for (int i = 0; i < r->argc; i++)
 		v[n++] = r->argv[i];
+	fflush(NULL);
 	execve(mon, v, environ);
 	hl_fail(HL_EXIT_INTERNAL, "%s: %s", mon, strerror(errno));
-}
-
-static pid_t child;
-
-/* A signal meant to end the run reaches the program too; ^C and ^\ come
- * from the terminal to both already. */
-static void forward_signal(int sig)
-{
-	if (child > 0)
-		kill(child, sig);
-}
-
-static int wait_child(void)
-{
-	struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
-	static const int fwd[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM};
-	for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
-		sigaction(fwd[i], &sa, NULL);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	int st;
-	while (waitpid(child, &st, 0) < 0)
-		if (errno != EINTR)
-			hl_fail(HL_EXIT_INTERNAL, "waitpid: %s", strerror(errno));
-	return st;
 }
 
 /* A process killed outright never closed its record: close it with the
@@ -166,7 +177,7 @@ static void close_root(struct run_stats *run, int status, int sig)
 	uint32_t n = run->nprocs < STATS_MAX_PROCS ? run->nprocs : STATS_MAX_PROCS;
 	for (uint32_t i = 0; i < n; i++) {
 		struct stats *s = &run->procs[i];
-		if (s->pid == child && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == STATS_RUNNING)
+		if (s->pid == run->root_pid && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == STATS_RUNNING)
 			stats_proc_close(s, STATS_EXITED, status, sig, 0);
 	}
 }
@@ -190,23 +201,6 @@ static void report(const struct sud_run *r, struct run_stats *run, int status, i
 	}
 }
 
-/* End as the program did: its status, or death by its signal (without a
- * second core dump). */
-static void mirror(int status, int sig)
-{
-	if (!sig)
-		exit(status);
-	struct rlimit none = {0, 0};
-	setrlimit(RLIMIT_CORE, &none);
-	signal(sig, SIG_DFL);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	exit(128 + sig);
-}
-
 int sud_run(const struct sud_run *r)
 {
 	char buf[PATH_MAX];
@@ -219,16 +213,17 @@ int sud_run(const struct sud_run *r)
 		hl_fail(HL_EXIT_INTERNAL, "hl-monitor not found beside hyperloupe (set HL_MONITOR)");
 	int sfd = -1, tfd = table_fd(r->policy);
 	struct run_stats *run = make_run(r, &sfd);
-	fflush(NULL);
-	child = fork();
-	if (child < 0)
-		hl_fail(HL_EXIT_INTERNAL, "fork: %s", strerror(errno));
-	if (child == 0)
-		start_child(r, file, tfd, run ? sfd : -1);
-	close(tfd);
-	int st = wait_child(), code = hl_exit_code(st), sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-	if (run)
-		report(r, run, code, sig);
-	mirror(code, sig);
-	return code;
+	int rfd = run ? report_fd(r, sfd) : -1;
+	exec_monitor(r, file, tfd, run ? sfd : -1, rfd);
+	return HL_EXIT_INTERNAL;
+}
+
+int sud_report(const struct sud_run *r, int stats_fd, const char *status)
+{
+	int code = 0, sig = 0;
+	struct run_stats *run = stats_run_attach(stats_fd);
+	if (!run || sscanf(status, "%d:%d", &code, &sig) != 2)
+		hl_fail(HL_EXIT_INTERNAL, "cannot read the run's statistics for its report");
+	report(r, run, code, sig);
+	return 0;
 }

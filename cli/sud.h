@@ -16,14 +16,22 @@ struct sud_run {
 	const char *phase;           /* --phase NAME, or NULL */
 	const char *const *only;     /* --only names */
 	int nonly;
+	const char *const *policy_args; /* the policy options as given */
+	int npolicy_args;
+	bool no_vdso;                /* --no-vdso: no AT_SYSINFO_EHDR for the program */
 	const char *program;         /* as given: searched in PATH */
 	int argc;
 	char **argv;
 };
 
-/* Runs it; returns only when the program could not be started (exit
- * status: 125, 126, 127), else ends the process as the program ended. */
+/* Becomes the program, under hl-monitor, in this very process (its pid,
+ * parent, process group and terminal are the program's); returns only
+ * when it could not (exit status 125 or 127).  When the process ends, the
+ * monitor runs this `run` again with --sud-report for the report. */
 int sud_run(const struct sud_run *r);
+
+/* That report: the run's statistics from stats_fd, status "CODE:SIGNAL". */
+int sud_report(const struct sud_run *r, int stats_fd, const char *status);
 
 /* Whether hl-monitor can run here: Syscall User Dispatch (Linux 5.11+)
  * and the executable found. */

@@ -37,6 +37,27 @@ static long sigprocmask(struct kucontext *uc, const long a[6])
 	return 0;
 }
 
+/* A signal whose default ends the process: SIG_DFL is the monitor's
+ * handler (report.c), which the program reads back as SIG_DFL. */
+static long fatal_sigaction(const long a[6], const uint64_t *act)
+{
+	static const uint64_t dfl[4];
+	bool virt = mon_default_virtual(a[0]);
+	long r;
+	if (act && act[0] == 0) {
+		r = virt || !a[2] ? 0 : SYS(rt_sigaction, a[0], 0, a[2], 8, 0, 0);
+		if (!r && virt && a[2] && mon_write((uint64_t)a[2], dfl, sizeof(dfl)) < 0)
+			r = -EFAULT;
+		return r ? r : mon_set_default((int)a[0]);
+	}
+	r = SYS(rt_sigaction, a[0], act, a[2], 8, 0, 0);
+	if (!r && virt && a[2] && mon_write((uint64_t)a[2], dfl, sizeof(dfl)) < 0)
+		r = -EFAULT;
+	if (!r && act)
+		mon_default_gone((int)a[0]);
+	return r;
+}
+
 /* SIGSYS's disposition is kept for the program; other signals' masks
  * lose SIGSYS. */
 static long sigaction(const long a[6])
@@ -55,6 +76,8 @@ static long sigaction(const long a[6])
 	}
 	if (a[1])
 		act[3] &= ~SIGBIT(SIGSYS);
+	if (mon_fatal_by_default(a[0]))
+		return fatal_sigaction(a, a[1] ? act : 0);
 	return SYS(rt_sigaction, a[0], a[1] ? act : 0, a[2], 8, 0, 0);
 }
 
@@ -138,15 +161,20 @@ static long readlink_exe(long nr, const long a[6])
 	return mon_write((uint64_t)a[at + 1], mon.exe, len) < 0 ? -EFAULT : (long)len;
 }
 
+static bool own_fd(long fd)
+{
+	return fd >= 0 && (fd == mon.table_fd || fd == mon.stats_fd || fd == mon.report_fd);
+}
+
 /* The monitor's own fds sit above the soft RLIMIT_NOFILE: EBADF, as any
  * fd there would give. */
 static long guard_fds(long nr, const long a[6])
 {
 	uint8_t m = nr >= 0 && nr < CORE_NCALLS ? mon.table->call[nr].fd_args : 0;
 	for (int i = 0; m; i++, m >>= 1)
-		if ((m & 1) && (a[i] == mon.table_fd || a[i] == mon.stats_fd) && a[i] >= 0)
+		if ((m & 1) && own_fd(a[i]))
 			return -EBADF;
-	if ((nr == __NR_dup2 || nr == __NR_dup3) && (a[1] == mon.table_fd || a[1] == mon.stats_fd))
+	if ((nr == __NR_dup2 || nr == __NR_dup3) && own_fd(a[1]))
 		return -EBADF;
 	return 1;
 }
@@ -154,7 +182,7 @@ static long guard_fds(long nr, const long a[6])
 static long thread_exit(long nr, const long a[6])
 {
 	if (nr == __NR_exit_group || __atomic_sub_fetch(&mon.live_threads, 1, __ATOMIC_RELAXED) == 0) {
-		mon_finish(a[0] & 0xff, 0);
+		mon_end(a[0] & 0xff, 0);
 	} else {
 		__atomic_fetch_add(&mon.life_ns, (int64_t)hl_now_ns(), __ATOMIC_RELAXED);
 	}

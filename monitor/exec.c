@@ -46,7 +46,17 @@ static long check(const char *path, int depth)
 	return !elf ? -ENOEXEC : head[4] != 2 || head[18] != 62 ? -ENOEXEC : 0;
 }
 
-/* The path execveat names. */
+/* /proc/self/exe names the monitor to the kernel; the program means
+ * itself (busybox runs its applets so). */
+static bool own_exe(const char *path)
+{
+	char own[40] = "/proc/";
+	size_t k = 6 + hl_utoa(own + 6, (uint64_t)mon.pid);
+	memcpy(own + k, "/exe", 5);
+	return !strcmp(path, "/proc/self/exe") || !strcmp(path, own);
+}
+
+/* The path execve or execveat names. */
 static long exec_path(long nr, const long a[6], char *out, size_t len)
 {
 	long k = mon_read(out, (uint64_t)a[nr == __NR_execveat], len - 1);
@@ -55,6 +65,8 @@ static long exec_path(long nr, const long a[6], char *out, size_t len)
 	out[k] = 0;
 	if (hl_strnlen(out, (size_t)k) == (size_t)k)
 		return -ENAMETOOLONG;
+	if (own_exe(out))
+		hl_strlcpy(out, mon.exe, len);
 	if (nr != __NR_execveat || out[0] == '/' || (a[0] == -100 && out[0]))
 		return out[0] ? 0 : -ENOENT;
 	char fdp[64] = "/proc/self/fd/";
@@ -92,6 +104,14 @@ static long count_args(uint64_t argv)
 	return 0;
 }
 
+static void fd_text(char *buf, int fd)
+{
+	if (fd < 0)
+		memcpy(buf, "-1", 3);
+	else
+		hl_utoa(buf, (uint64_t)fd);
+}
+
 static int options(char **v, char *fds)
 {
 	int n = 0;
@@ -100,8 +120,12 @@ static int options(char **v, char *fds)
 	v[n++] = fds;
 	v[n++] = "-s";
 	v[n++] = fds + 12;
+	v[n++] = "-r";
+	v[n++] = fds + 24;
 	v[n++] = "-m";
 	v[n++] = (char *)mon.self_exe;
+	if (mon.no_vdso)
+		v[n++] = "-V", v[n++] = "1";
 	for (int i = 0; i < mon.nonly; i++)
 		v[n++] = "-o", v[n++] = (char *)mon.only[i];
 	v[n++] = "--";
@@ -121,9 +145,10 @@ long mon_execve(long nr, const long a[6])
 	long m = SYS(mmap, 0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m < 0 && m > -4096)
 		return -ENOMEM;
-	char **v = (char **)m, fds[24] = {0};
-	hl_utoa(fds, (uint64_t)mon.table_fd);
-	hl_utoa(fds + 12, (uint64_t)mon.stats_fd);
+	char **v = (char **)m, fds[36] = {0};
+	fd_text(fds, mon.table_fd);
+	fd_text(fds + 12, mon.stats_fd);
+	fd_text(fds + 24, mon.report_fd);
 	int n = options(v, fds);
 	v[n++] = path;
 	memcpy(v + n, (const void *)a[nr == __NR_execveat ? 2 : 1], (size_t)argc * 8);

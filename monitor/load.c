@@ -123,6 +123,10 @@ static void aux_program(uint64_t *out, const uint64_t *auxv, const struct elf_lo
 		case AT_PHNUM: v = img->phnum; break;
 		case AT_BASE: v = base; break;
 		case AT_ENTRY: v = prog->entry; break;
+		case AT_SYSINFO_EHDR:
+			if (mon.no_vdso)
+				continue; /* absent, as libc expects without one */
+			break;
 		}
 		out[n++] = auxv[0];
 		out[n++] = v;

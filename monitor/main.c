@@ -4,8 +4,9 @@
  *   hl-monitor [-t FD] [-s FD] [-m SELF] [-o NAME]... -- PATH ARGV0 [ARGS...]
  *
  * -t the decision table (core/table.h), -s the run's statistics
- * (core/stats.h), both above the program's fd range; -m this executable,
- * for re-executing on the program's execve; -o --only names.  PATH is the
+ * (core/stats.h), -r the command that writes the report (report.c), all
+ * above the program's fd range; -m this executable, for re-executing on
+ * the program's execve; -V 1: no vDSO for the program; -o --only names.  PATH is the
  * program (no PATH search), ARGV0... its argv. */
 #include "core/lib.h"
 #include "monitor/mon.h"
@@ -58,14 +59,19 @@ static long parse_fd(const char *s)
 /* The options; the index of PATH in argv. */
 static int parse_args(int argc, char **argv)
 {
-	mon.table_fd = mon.stats_fd = -1;
+	mon.table_fd = mon.stats_fd = mon.report_fd = -1;
 	int i = 1;
 	for (; i + 1 < argc && strcmp(argv[i], "--"); i += 2) {
+		/* -t, -s, -r, -V, -m and -o each take a value */
 		const char *o = argv[i], *v = argv[i + 1];
 		if (!strcmp(o, "-t"))
 			mon.table_fd = (int)parse_fd(v);
 		else if (!strcmp(o, "-s"))
 			mon.stats_fd = (int)parse_fd(v);
+		else if (!strcmp(o, "-r"))
+			mon.report_fd = (int)parse_fd(v);
+		else if (!strcmp(o, "-V"))
+			mon.no_vdso = true;
 		else if (!strcmp(o, "-m"))
 			mon.self_exe = v;
 		else if (!strcmp(o, "-o") && mon.nonly < MON_ONLY_MAX)
@@ -154,6 +160,7 @@ void mon_main(uint64_t *sp)
 	while (*e)
 		e++;
 	uint64_t *auxv = (uint64_t *)(e + 1);
+	mon.envp = envp;
 	int i = parse_args(argc, argv);
 	/* The padding after the text: SUD checks the address after `syscall`. */
 	mon.text_start = (uint64_t)__executable_start;
@@ -175,6 +182,7 @@ void mon_main(uint64_t *sp)
 	if (!t)
 		mon_fatal("no memory for the monitor's stack", -ENOMEM);
 	mon_install_handler();
+	mon_fatal_init();
 	mon.live_threads = 1;
 	mon.argc = argc - i - 1;
 	mon.argv = argv + i + 1;

@@ -36,7 +36,9 @@ struct monitor {
 	struct run_stats *run;
 	struct stats *stats;
 	bool policy_on;   /* --only: this image is one of the selected ones */
-	int table_fd, stats_fd;
+	int table_fd, stats_fd, report_fd;
+	bool no_vdso;     /* -V: the program gets no vDSO (AT_SYSINFO_EHDR) */
+	char **envp;      /* the environment the monitor was started with */
 	int pid;
 	const char *self_exe;       /* hl-monitor, for re-executing on execve */
 	char exe[MON_PATH_MAX];     /* the program, as /proc/self/exe names it */
@@ -79,6 +81,15 @@ int mon_load(const char *path, int argc, char **argv, char **envp, uint64_t *aux
 
 /* clock.c */
 void mon_clock_init(uint64_t *auxv);
+
+/* report.c: the end of the process (its record, and the report when it
+ * is the run's first), and SIG_DFL of the signals that end it. */
+void mon_end(int status, int sig);
+void mon_fatal_init(void);
+bool mon_fatal_by_default(long sig);
+bool mon_default_virtual(long sig);
+long mon_set_default(int sig);
+void mon_default_gone(int sig);
 
 /* trap.c */
 void mon_install_handler(void);
