@@ -81,6 +81,67 @@ static long sigaction(const long a[6])
 	return SYS(rt_sigaction, a[0], a[1] ? act : 0, a[2], 8, 0, 0);
 }
 
+static struct mthread *self_thread(void)
+{
+	struct mthread *t;
+	__asm__("mov %%gs:0, %0" : "=r"(t));
+	return t;
+}
+
+/* The monitor's stack is SS_AUTODISARM, so that the kernel lets a
+ * handler change the altstack; the change goes into the trapped context
+ * too, which the handler's return restores.  The monitor's own stack
+ * reads as none, and SS_DISABLE puts it back (SIGSYS needs a stack of its
+ * own for vfork children). */
+static long sigaltstack(struct kucontext *uc, const long a[6])
+{
+	struct mthread *t = self_thread();
+	struct kstack { uint64_t sp; int32_t flags, pad; uint64_t size; } ss,
+		old = {uc->stack.sp, uc->stack.flags, 0, uc->stack.size};
+	uint64_t mine = t->alt + sizeof(*t), rsp = uc->mc.rsp;
+	bool on = old.sp != mine && !(old.flags & SS_DISABLE) && rsp > old.sp && rsp - old.sp <= old.size;
+	if (old.sp == mine)
+		old = (struct kstack){0, SS_DISABLE, 0, 0};
+	old.flags |= on ? SS_ONSTACK : 0;
+	if (a[0]) {
+		if (mon_read(&ss, (uint64_t)a[0], sizeof(ss)) != sizeof(ss))
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		if ((ss.flags & ~SS_AUTODISARM) == SS_DISABLE)
+			ss = (struct kstack){mine, SS_AUTODISARM, 0, MON_ALT_SIZE - sizeof(*t)};
+		long r = SYS(sigaltstack, &ss, 0, 0, 0, 0, 0);
+		if (r)
+			return r;
+		uc->stack.sp = ss.sp, uc->stack.size = ss.size, uc->stack.flags = ss.flags & SS_AUTODISARM;
+	}
+	if (a[1] && mon_write((uint64_t)a[1], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* close_range around the monitor's fds. */
+static long close_range(const long a[6])
+{
+	uint64_t lo = (uint32_t)a[0], hi = (uint32_t)a[1];
+	int own[3] = {mon.table_fd, mon.stats_fd, mon.report_fd};
+	if (lo > hi)
+		return -EINVAL;
+	for (int i = 0; i < 3; i++) /* sort: three values */
+		for (int j = i + 1; j < 3; j++)
+			if (own[j] < own[i])
+				own[i] ^= own[j], own[j] ^= own[i], own[i] ^= own[j];
+	long r = 0;
+	for (int i = 0; i < 3 && !r; i++) {
+		if (own[i] < 0 || (uint64_t)own[i] < lo || (uint64_t)own[i] > hi)
+			continue;
+		if ((uint64_t)own[i] > lo)
+			r = SYS(close_range, lo, own[i] - 1, a[2], 0, 0, 0);
+		lo = (uint64_t)own[i] + 1;
+	}
+	return r || lo > hi ? r : SYS(close_range, lo, hi, a[2], 0, 0, 0);
+}
+
 /* rt_sigsuspend, ppoll, epoll_pwait(2): the mask argument without SIGSYS. */
 static long with_mask(long nr, const long a[6], int arg)
 {
@@ -225,6 +286,8 @@ long mon_emulate(struct kucontext *uc, long nr, const long a[6], int *handled)
 	case __NR_ppoll: return with_mask(nr, a, 3);
 	case __NR_epoll_pwait: case __NR_epoll_pwait2: return with_mask(nr, a, 4);
 	case __NR_pselect6: return pselect(a);
+	case __NR_sigaltstack: return sigaltstack(uc, a);
+	case __NR_close_range: return close_range(a);
 	case __NR_munmap: case __NR_mprotect: case __NR_madvise: case __NR_mremap: case __NR_mmap:
 		g = guard_memory(nr, a);
 		return g != 1 ? g : hl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

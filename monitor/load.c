@@ -235,7 +235,22 @@ static int load_depth(const char *path, int argc, char **argv, char **envp, uint
 	return load_depth(interp[depth], n, nargv, envp, auxv, out, depth + 1);
 }
 
+/* /proc/PID/comm: the file's name, as execve sets it. */
+static void set_comm(const char *path)
+{
+	const char *base = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			base = p + 1;
+	char comm[16];
+	hl_strlcpy(comm, base, sizeof(comm));
+	SYS(prctl, PR_SET_NAME, comm, 0, 0, 0, 0);
+}
+
 int mon_load(const char *path, int argc, char **argv, char **envp, uint64_t *auxv, struct mon_image *img)
 {
-	return load_depth(path, argc, argv, envp, auxv, img, 0);
+	int st = load_depth(path, argc, argv, envp, auxv, img, 0);
+	if (!st)
+		set_comm(path);
+	return st;
 }

@@ -123,7 +123,10 @@ static long handle(struct kucontext *uc, long nr, const long a[6])
 	else if (d.action == CA_FAKE)
 		ret = fake_value(nr, a);
 	else {
-		bool delayed = d.action == CA_FORWARD && mon.table->delay_ns && mon.policy_on;
+		/* A call that does not come back (exit, execve) is not counted
+		 * either: no delay that the statistics cannot pair with it. */
+		bool delayed = d.action == CA_FORWARD && mon.table->delay_ns && mon.policy_on &&
+			       !(mon.table->call[nr].flags & 2 /* SCF_NORETURN */);
 		waited = delayed ? delay() : 0;
 		ret = run_call(uc, nr, a);
 		waited += delayed ? delay() : 0;
@@ -159,11 +162,14 @@ static void on_sigsys(int sig, struct ksiginfo *si, struct kucontext *uc)
 	}
 	struct sigcontext *r = &uc->mc;
 	long nr = (int)r->rax;
-	if (nr == __NR_rt_sigreturn)
-		mon_sigreturn_at(r->rsp);
+	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
 	if (mon.stats)
 		stats_add(&mon.stats->syscall_exits, 1);
-	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
+	if (nr == __NR_rt_sigreturn) {
+		/* It does not return: counted as made, at no host time. */
+		record(nr, a, 0, 0, CA_FORWARD, 0);
+		mon_sigreturn_at(r->rsp);
+	}
 	r->rax = (uint64_t)((int)nr == HL_HYPERCALL_NR ? hypercall(a) : handle(uc, nr, a));
 }
 
