@@ -107,32 +107,54 @@ static void record(long nr, const long a[6], long ret, uint64_t ns, int outcome,
 	stats_record_call(mon.stats, &c);
 }
 
+/* The decision for the call, or forward when the policy is not for this
+ * image (--only) or the number is not a Linux call. */
+static struct core_decision decide(long nr, const long a[6], const char *path)
+{
+	char alias[STATS_PATH_MAX];
+	if (!mon.policy_on || nr < 0 || nr >= CORE_NCALLS || !mon.table->call[nr].known)
+		return (struct core_decision){CA_FORWARD, 0};
+	bool pseudo = path && stats_pseudo_file(path, mon.pid, alias, sizeof(alias)) && strcmp(alias, path);
+	return core_decide(mon.table, nr, a, path, pseudo ? alias : 0);
+}
+
+/* Forwarded or local: run it, with the delay on both sides of a forwarded
+ * one.  exit, exit_group and a successful execve never come back: they
+ * are counted before they run, with the delay of their way back, as the
+ * KVM engine counts them. */
+static long run_forwarded(struct kucontext *uc, long nr, const long a[6], int action, const char *path,
+			  bool noreturn, uint64_t t0, uint64_t *waited)
+{
+	bool delayed = action == CA_FORWARD && mon.table->delay_ns && mon.policy_on;
+	*waited = delayed ? delay() : 0;
+	if (noreturn) {
+		*waited += delayed ? delay() : 0;
+		record(nr, a, 0, hl_now_ns() - t0 - *waited, action, path);
+	}
+	long ret = run_call(uc, nr, a);
+	*waited += delayed && !noreturn ? delay() : 0;
+	return ret;
+}
+
 static long handle(struct kucontext *uc, long nr, const long a[6])
 {
-	char buf[PATH_LEN], alias[STATS_PATH_MAX];
+	char buf[PATH_LEN];
 	uint64_t t0 = hl_now_ns(), waited = 0;
 	const char *path = read_path(nr, a, buf);
-	struct core_decision d = {CA_FORWARD, 0};
-	if (mon.policy_on && nr >= 0 && nr < CORE_NCALLS && mon.table->call[nr].known) {
-		bool pseudo = path && stats_pseudo_file(path, mon.pid, alias, sizeof(alias)) && strcmp(alias, path);
-		d = core_decide(mon.table, nr, a, path, pseudo ? alias : 0);
-	}
+	struct core_decision d = decide(nr, a, path);
+	bool noreturn = nr >= 0 && nr < CORE_NCALLS && (mon.table->call[nr].flags & 2 /* SCF_NORETURN */);
 	long ret;
 	if (d.action == CA_STUB)
 		ret = -d.err;
 	else if (d.action == CA_FAKE)
 		ret = fake_value(nr, a);
-	else {
-		/* A call that does not come back (exit, execve) is not counted
-		 * either: no delay that the statistics cannot pair with it. */
-		bool delayed = d.action == CA_FORWARD && mon.table->delay_ns && mon.policy_on &&
-			       !(mon.table->call[nr].flags & 2 /* SCF_NORETURN */);
-		waited = delayed ? delay() : 0;
-		ret = run_call(uc, nr, a);
-		waited += delayed ? delay() : 0;
-	}
+	else
+		ret = run_forwarded(uc, nr, a, d.action, path, noreturn, t0, &waited);
 	uint64_t t1 = hl_now_ns();
-	record(nr, a, ret, t1 - t0 - waited, d.action, path);
+	if (!noreturn || d.action == CA_STUB || d.action == CA_FAKE)
+		record(nr, a, ret, t1 - t0 - waited, d.action, path);
+	else if (mon.stats && ret < 0 && ret > -4096) /* a failed execve */
+		stats_add(&mon.stats->sc[nr].errors, 1);
 	__atomic_fetch_add(&mon.handled_ns, t1 - t0, __ATOMIC_RELAXED);
 	return ret;
 }
