@@ -42,6 +42,20 @@ __asm__(".text\n"
 	"	syscall\n"
 	"	hlt\n"
 
+	/* A two-argument call made with %rsp at the fourth argument: the
+	 * kernel judges "on the signal stack" by the caller's %rsp. */
+	".globl mon_sys_on_stack\n"
+	"mon_sys_on_stack:\n"
+	"	mov %rsp, %r8\n"
+	"	mov %rcx, %rsp\n"
+	"	push %r8\n"
+	"	mov %rdi, %rax\n"
+	"	mov %rsi, %rdi\n"
+	"	mov %rdx, %rsi\n"
+	"	syscall\n"
+	"	pop %rsp\n"
+	"	ret\n"
+
 	/* The program's first instruction, with the stack the ABI wants
 	 * (%rdx: no function for atexit). */
 	".globl mon_jump\n"

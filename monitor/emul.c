@@ -88,11 +88,11 @@ static struct mthread *self_thread(void)
 	return t;
 }
 
-/* The monitor's stack is SS_AUTODISARM, so that the kernel lets a
- * handler change the altstack; the change goes into the trapped context
- * too, which the handler's return restores.  The monitor's own stack
- * reads as none, and SS_DISABLE puts it back (SIGSYS needs a stack of its
- * own for vfork children). */
+/* The program's altstack is set from below the program's own %rsp, not
+ * from the handler's stack (which may be that altstack: EPERM), and goes
+ * into the trapped context too, which the handler's return restores.  The
+ * monitor's own stack reads as none, and SS_DISABLE puts it back (SIGSYS
+ * needs a stack of its own for vfork children). */
 static long sigaltstack(struct kucontext *uc, const long a[6])
 {
 	struct mthread *t = self_thread();
@@ -102,15 +102,13 @@ static long sigaltstack(struct kucontext *uc, const long a[6])
 	bool on = old.sp != mine && !(old.flags & SS_DISABLE) && rsp > old.sp && rsp - old.sp <= old.size;
 	if (old.sp == mine)
 		old = (struct kstack){0, SS_DISABLE, 0, 0};
-	old.flags |= on ? SS_ONSTACK : 0;
+	old.flags = (old.flags & ~SS_ONSTACK) | (on ? SS_ONSTACK : 0);
 	if (a[0]) {
 		if (mon_read(&ss, (uint64_t)a[0], sizeof(ss)) != sizeof(ss))
 			return -EFAULT;
-		if (on)
-			return -EPERM;
-		if ((ss.flags & ~SS_AUTODISARM) == SS_DISABLE)
-			ss = (struct kstack){mine, SS_AUTODISARM, 0, MON_ALT_SIZE - sizeof(*t)};
-		long r = SYS(sigaltstack, &ss, 0, 0, 0, 0, 0);
+		if ((ss.flags & ~SS_AUTODISARM) == SS_DISABLE && !on)
+			ss = (struct kstack){mine, 0, 0, MON_ALT_SIZE - sizeof(*t)};
+		long r = mon_sys_on_stack(__NR_sigaltstack, (long)&ss, 0, (rsp - 1024) & ~15ull);
 		if (r)
 			return r;
 		uc->stack.sp = ss.sp, uc->stack.size = ss.size, uc->stack.flags = ss.flags & SS_AUTODISARM;
@@ -118,6 +116,18 @@ static long sigaltstack(struct kucontext *uc, const long a[6])
 	if (a[1] && mon_write((uint64_t)a[1], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* kill, tkill, tgkill, rt_(tg)sigqueueinfo with every signal blocked
+ * until the handler returns (its rt_sigreturn puts the program's mask
+ * back): a signal the program sends itself is then delivered on the
+ * program's own context and stack, as natively, not nested in the
+ * monitor's frame. */
+static long send_signal(long nr, const long a[6])
+{
+	uint64_t all = ~0ull;
+	SYS(rt_sigprocmask, SIG_SETMASK, &all, 0, 8, 0, 0);
+	return hl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* close_range around the monitor's fds. */
@@ -288,6 +298,8 @@ long mon_emulate(struct kucontext *uc, long nr, const long a[6], int *handled)
 	case __NR_pselect6: return pselect(a);
 	case __NR_sigaltstack: return sigaltstack(uc, a);
 	case __NR_close_range: return close_range(a);
+	case __NR_kill: case __NR_tkill: case __NR_tgkill: case __NR_rt_sigqueueinfo: case __NR_rt_tgsigqueueinfo:
+		return send_signal(nr, a);
 	case __NR_munmap: case __NR_mprotect: case __NR_madvise: case __NR_mremap: case __NR_mmap:
 		g = guard_memory(nr, a);
 		return g != 1 ? g : hl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

@@ -125,10 +125,8 @@ struct mthread *mon_thread_new(void)
 /* The calling thread takes t: %gs, its sigaltstack and SUD. */
 int mon_thread_enter(struct mthread *t)
 {
-	/* SS_AUTODISARM: the kernel lets the handler change the altstack
-	 * for the program (emul.c). */
 	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } ss = {
-		t->alt + sizeof(*t), (int32_t)SS_AUTODISARM, 0, MON_ALT_SIZE - sizeof(*t)};
+		t->alt + sizeof(*t), 0, 0, MON_ALT_SIZE - sizeof(*t)};
 	t->born_ns = hl_now_ns();
 	SYS(arch_prctl, ARCH_SET_GS, t, 0, 0, 0, 0);
 	SYS(sigaltstack, &ss, 0, 0, 0, 0, 0);

@@ -62,6 +62,7 @@ extern struct monitor mon;
 void mon_restorer(void);
 void mon_sigreturn_at(uint64_t sp) __attribute__((noreturn));
 void mon_jump(uint64_t entry, uint64_t sp) __attribute__((noreturn));
+long mon_sys_on_stack(long nr, long a0, long a1, uint64_t sp);
 struct clone_blk;
 long mon_clone_fwd(long nr, long a1, long a2, long a3, long a4, long a5, struct clone_blk *b);
 
