@@ -29,7 +29,7 @@ static int bad(const char **why, const char *reason)
 	return -ENOEXEC;
 }
 
-/* The same checks, and words, as the loader's (vmm/elf.c): this file
+/* The same checks, and words, as the loader's (core/elf.c): this file
  * must be something `hyperloupe run` could load. */
 static int elf_check(struct mapped *m, const char **why)
 {

@@ -1,7 +1,7 @@
 /* `hyperloupe live [--once] [--interval S] [PID]`. */
 #include "cli/live.h"
 #include "analysis/util.h"
-#include "vmm/stats.h"
+#include "analysis/runstats.h"
 
 #include <errno.h>
 #include <getopt.h>

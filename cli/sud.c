@@ -2,7 +2,7 @@
  * statistics go to hl-monitor as two fds above the program's range; the
  * program runs in a child, this process reports. */
 #include "cli/sud.h"
-#include "vmm/stats.h"
+#include "analysis/runstats.h"
 #include "vmm/util.h"
 
 #include <errno.h>

@@ -26,6 +26,22 @@ __asm__(".text\n"
 	"	syscall\n"
 	"	ret\n"
 
+	/* The program's forwarded calls: signal.c knows a signal interrupted
+	 * one by the address of this `syscall` in the interrupted context. */
+	".globl mon_fwd6\n"
+	"mon_fwd6:\n"
+	"	mov %rdi, %rax\n"
+	"	mov %rsi, %rdi\n"
+	"	mov %rdx, %rsi\n"
+	"	mov %rcx, %rdx\n"
+	"	mov %r8, %r10\n"
+	"	mov %r9, %r8\n"
+	"	mov 8(%rsp), %r9\n"
+	".globl mon_fwd_syscall\n"
+	"mon_fwd_syscall:\n"
+	"	syscall\n"
+	"	ret\n"
+
 	/* sa_restorer of the SIGSYS handler: its rt_sigreturn must not trap. */
 	".globl mon_restorer\n"
 	"mon_restorer:\n"

@@ -37,57 +37,6 @@ static long sigprocmask(struct kucontext *uc, const long a[6])
 	return 0;
 }
 
-/* A signal whose default ends the process: SIG_DFL is the monitor's
- * handler (report.c), which the program reads back as SIG_DFL. */
-static long fatal_sigaction(const long a[6], const uint64_t *act)
-{
-	static const uint64_t dfl[4];
-	bool virt = mon_default_virtual(a[0]);
-	long r;
-	if (act && act[0] == 0) {
-		r = virt || !a[2] ? 0 : SYS(rt_sigaction, a[0], 0, a[2], 8, 0, 0);
-		if (!r && virt && a[2] && mon_write((uint64_t)a[2], dfl, sizeof(dfl)) < 0)
-			r = -EFAULT;
-		return r ? r : mon_set_default((int)a[0]);
-	}
-	r = SYS(rt_sigaction, a[0], act, a[2], 8, 0, 0);
-	if (!r && virt && a[2] && mon_write((uint64_t)a[2], dfl, sizeof(dfl)) < 0)
-		r = -EFAULT;
-	if (!r && act)
-		mon_default_gone((int)a[0]);
-	return r;
-}
-
-/* SIGSYS's disposition is kept for the program; other signals' masks
- * lose SIGSYS. */
-static long sigaction(const long a[6])
-{
-	uint64_t act[4];
-	if (a[3] != 8)
-		return -EINVAL;
-	if (a[1] && mon_read(act, (uint64_t)a[1], sizeof(act)) != sizeof(act))
-		return -EFAULT;
-	if (a[0] == SIGSYS) {
-		if (a[2] && mon_write((uint64_t)a[2], mon.sys_act, sizeof(act)) != sizeof(act))
-			return -EFAULT;
-		if (a[1])
-			memcpy(mon.sys_act, act, sizeof(act));
-		return 0;
-	}
-	if (a[1])
-		act[3] &= ~SIGBIT(SIGSYS);
-	if (mon_fatal_by_default(a[0]))
-		return fatal_sigaction(a, a[1] ? act : 0);
-	return SYS(rt_sigaction, a[0], a[1] ? act : 0, a[2], 8, 0, 0);
-}
-
-static struct mthread *self_thread(void)
-{
-	struct mthread *t;
-	__asm__("mov %%gs:0, %0" : "=r"(t));
-	return t;
-}
-
 /* The program's altstack is set from below the program's own %rsp, not
  * from the handler's stack (which may be that altstack: EPERM), and goes
  * into the trapped context too, which the handler's return restores.  The
@@ -95,7 +44,7 @@ static struct mthread *self_thread(void)
  * needs a stack of its own for vfork children). */
 static long sigaltstack(struct kucontext *uc, const long a[6])
 {
-	struct mthread *t = self_thread();
+	struct mthread *t = mon_self();
 	struct kstack { uint64_t sp; int32_t flags, pad; uint64_t size; } ss,
 		old = {uc->stack.sp, uc->stack.flags, 0, uc->stack.size};
 	uint64_t mine = t->alt + sizeof(*t), rsp = uc->mc.rsp;
@@ -291,7 +240,7 @@ long mon_emulate(struct kucontext *uc, long nr, const long a[6], int *handled)
 		return g;
 	switch (nr) {
 	case __NR_rt_sigprocmask: return sigprocmask(uc, a);
-	case __NR_rt_sigaction: return sigaction(a);
+	case __NR_rt_sigaction: return mon_sigaction(a);
 	case __NR_rt_sigsuspend: return with_mask(nr, a, 0);
 	case __NR_ppoll: return with_mask(nr, a, 3);
 	case __NR_epoll_pwait: case __NR_epoll_pwait2: return with_mask(nr, a, 4);

@@ -28,6 +28,10 @@ struct mthread {
 	struct mthread *self;
 	uint64_t alt;     /* its sigaltstack block, or 0 */
 	uint64_t born_ns; /* when the thread started, for the run time */
+	/* The program's context while its call is forwarded (signal.c), and
+	 * whether a handler of the program moved it meanwhile. */
+	void *in_call;
+	int moved;
 };
 
 /* The process: set up once by main.c, copied into fork children. */
@@ -63,6 +67,8 @@ void mon_restorer(void);
 void mon_sigreturn_at(uint64_t sp) __attribute__((noreturn));
 void mon_jump(uint64_t entry, uint64_t sp) __attribute__((noreturn));
 long mon_sys_on_stack(long nr, long a0, long a1, uint64_t sp);
+long mon_fwd6(long nr, long a, long b, long c, long d, long e, long f);
+extern const char mon_fwd_syscall[];
 struct clone_blk;
 long mon_clone_fwd(long nr, long a1, long a2, long a3, long a4, long a5, struct clone_blk *b);
 
@@ -82,6 +88,12 @@ int mon_load(const char *path, int argc, char **argv, char **envp, uint64_t *aux
 
 /* clock.c */
 void mon_clock_init(uint64_t *auxv);
+
+/* signal.c: the program's signal actions; its handlers see the
+ * program's context even when a signal interrupts a forwarded call. */
+struct kucontext;
+long mon_sigaction(const long a[6]);
+struct mthread *mon_self(void);
 
 /* report.c: the end of the process (its record, and the report when it
  * is the run's first), and SIG_DFL of the signals that end it. */

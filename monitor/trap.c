@@ -95,7 +95,15 @@ static long run_call(struct kucontext *uc, long nr, const long a[6])
 {
 	int handled = 0;
 	long r = mon_emulate(uc, nr, a, &handled);
-	return handled ? r : hl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (handled)
+		return r;
+	/* A handler of the program that interrupts the call sees uc. */
+	struct mthread *t = mon_self();
+	void *outer = t->in_call;
+	t->in_call = uc;
+	r = mon_fwd6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	t->in_call = outer;
+	return r;
 }
 
 static void record(long nr, const long a[6], long ret, uint64_t ns, int outcome, const char *path)
@@ -192,7 +200,12 @@ static void on_sigsys(int sig, struct ksiginfo *si, struct kucontext *uc)
 		record(nr, a, 0, 0, CA_FORWARD, 0);
 		mon_sigreturn_at(r->rsp);
 	}
-	r->rax = (uint64_t)((int)nr == HL_HYPERCALL_NR ? hypercall(a) : handle(uc, nr, a));
+	long ret = (int)nr == HL_HYPERCALL_NR ? hypercall(a) : handle(uc, nr, a);
+	struct mthread *t = mon_self();
+	if (t->moved) /* a handler put the program elsewhere (signal.c) */
+		t->moved = 0;
+	else
+		r->rax = (uint64_t)ret;
 }
 
 void mon_install_handler(void)

@@ -5,7 +5,7 @@
 #include "analysis/resultsdb.h"
 #include "analysis/syscalls.h"
 #include "analysis/util.h"
-#include "vmm/stats.h"
+#include "analysis/runstats.h"
 
 #include <errno.h>
 #include <sqlite3.h>

@@ -1,6 +1,5 @@
-/* The VMM's side of the guest agent: hypercalls from guest threads, and
- * the agent's part of the JSON report.  The area and its rules are in
- * core/agent.h. */
+/* The VMM's side of the guest agent: hypercalls from guest threads.  The
+ * area and its rules are in core/agent.h, its JSON in analysis/runstats.h. */
 #ifndef HL_AGENT_H
 #define HL_AGENT_H
 
@@ -14,8 +13,5 @@ struct thread;
  * arguments.  The value the guest sees in %rax. */
 long agent_hypercall(struct thread *t, const long a[6]);
 
-/* The keys "agent", "phases" and "metrics", each followed by ",\n", at
- * the indentation of a top-level key of the report object. */
-void agent_write_json(const struct agent_area *a, FILE *out);
 
 #endif

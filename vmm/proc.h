@@ -4,7 +4,7 @@
 #ifndef HL_PROC_H
 #define HL_PROC_H
 
-#include "vmm/stats.h"
+#include "analysis/runstats.h"
 #include "vmm/vm.h"
 
 #include <limits.h>

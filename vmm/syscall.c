@@ -1,5 +1,6 @@
 /* The syscall dispatcher: emulate what the VMM must own, validate and
  * forward the rest to the host kernel. */
+#include "vmm/agent.h"
 #include "vmm/apply.h"
 #include "vmm/emul.h"
 #include "vmm/proc.h"

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 
 #include "vmm/agent.h"
-#include "vmm/stats.h"
+#include "analysis/runstats.h"
 
 
 

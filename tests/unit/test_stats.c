@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vmm/stats.h"
+#include "analysis/runstats.h"
 #include "vmm/util.h"
 
 #define RUN_SIZE (sizeof(struct run_stats) + (size_t)STATS_MAX_PROCS * sizeof(struct stats))

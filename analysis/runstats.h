@@ -1,13 +1,13 @@
 /* The run's statistics file (its layout and the recorder are in
  * core/stats.h): creating, attaching and publishing it, merging records,
- * the derived figures, the JSON report and the -c summary. */
-#ifndef HL_STATS_H
-#define HL_STATS_H
+ * the derived figures, the JSON report and the -c summary.  No engine:
+ * both engines' launchers, the reports and the TUI use it. */
+#ifndef HL_RUNSTATS_H
+#define HL_RUNSTATS_H
 
 #include "analysis/policy.h"
 #include "analysis/syscalls.h"
 #include "core/stats.h"
-#include "vmm/agent.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,11 +17,15 @@
  * or the pseudo-file's path.  Points into s or buf. */
 const char *stats_feat_name(const struct stats *s, const struct feat_count *f, char *buf, size_t len);
 
+/* The keys "agent", "phases" and "metrics" of the report, each followed by
+ * ",\n", at the indentation of a top-level key of the report object. */
+void agent_write_json(const struct agent_area *a, FILE *out);
+
 /* Create the run's shared statistics; *fd is the memfd to pass on across
  * execve.  NULL (and *fd = -1) on failure, with errno set. */
 struct run_stats *stats_run_create(int *fd);
 
-/* `--phase NAME`: count syscalls only during that phase (vmm/agent.h);
+/* `--phase NAME`: count syscalls only during that phase (core/agent.h);
  * called by the process that created the run, before its guest starts. */
 void stats_run_set_phase(struct run_stats *r, const char *phase);
 

@@ -1,7 +1,7 @@
-#include "vmm/stats.h"
+#include "analysis/runstats.h"
 #include "analysis/outfmt.h"
 #include "analysis/xlat.h"
-#include "vmm/util.h"
+#include "analysis/util.h"
 
 #include <ctype.h>
 #include <limits.h>
