@@ -27,6 +27,13 @@ enum engine engine_parse(const char *name)
 	hl_fail(2, "run: --engine %s: not auto, kvm or sud", name);
 }
 
+void engine_select(const char *name)
+{
+	enum engine e = engine_parse(name);
+	engine_choose(e);
+	setenv("HL_ENGINE", names[e], 1);
+}
+
 enum engine engine_default(void)
 {
 	const char *env = getenv("HL_ENGINE");

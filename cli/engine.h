@@ -16,6 +16,11 @@ enum engine engine_choose(enum engine want);
 
 const char *engine_name(enum engine e);
 
+/* --engine NAME of the commands that run workloads through `hyperloupe
+ * run` (explore, images check): checked here (exit 125 when it cannot
+ * run), then $HL_ENGINE, which every run they start takes. */
+void engine_select(const char *name);
+
 /* The default of --engine: $HL_ENGINE, else auto. */
 enum engine engine_default(void);
 

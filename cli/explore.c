@@ -10,6 +10,7 @@
  *      when it fails, the culprits are found by bisection and their
  *      verdict corrected to required. */
 #include "cli/explore.h"
+#include "cli/engine.h"
 
 #include "analysis/static.h"
 #include "analysis/util.h"
@@ -31,6 +32,8 @@
 static const char explore_usage[] =
 	"usage: hyperloupe explore [OPTIONS] IMAGE\n"
 	"  --db FILE          the results database (default ./hyperloupe.db)\n"
+	"  --engine E         auto, kvm or sud: how every run traps calls (default\n"
+	"                     $HL_ENGINE, else auto)\n"
 	"  --replicas N       runs of each kind per feature, and baseline runs (default 3)\n"
 	"  -j, --jobs N       tests at once (default: the number of CPUs)\n"
 	"  --images DIR       the images directory (default: $HL_IMAGES, else the source's)\n"
@@ -75,7 +78,7 @@ static int parse_args(struct explore *e, int argc, char **argv)
 		{"check-fds", required_argument, NULL, 'F'},  {"no-final", no_argument, NULL, 'n'},
 		{"allow-new-calls", no_argument, NULL, 'a'}, {"hang-factor", required_argument, NULL, 'H'},
 		{"quiet", no_argument, NULL, 'q'},            {"help", no_argument, NULL, 'h'},
-		{"tui", no_argument, NULL, 'U'},
+		{"tui", no_argument, NULL, 'U'},           {"engine", required_argument, NULL, 'E'},
 		{0},
 	};
 	int c;
@@ -95,6 +98,7 @@ static int parse_args(struct explore *e, int argc, char **argv)
 		case 'H': e->hang_factor = parse_factor(optarg); break;
 		case 'q': e->quiet = true; break;
 		case 'U': e->tui = true; break;
+		case 'E': engine_select(optarg); break;
 		case 'h': fputs(explore_usage, stdout); exit(0);
 		default: return -1;
 		}

@@ -3,6 +3,7 @@
  * never runs a guest itself; `check --vm` has each test start the
  * application under `hyperloupe run` through HL_RUN. */
 #include "cli/images_cmd.h"
+#include "cli/engine.h"
 
 #include "analysis/util.h"
 #include "analysis/workload.h"
@@ -32,7 +33,7 @@ static const char images_usage[] =
 	"  list                   the workloads: installed?, binaries, description\n"
 	"  show NAME              one workload's definition, packages and hash\n"
 	"  install NAME...        apt-get install the packages they lack (as root)\n"
-	"  check [-v] [--vm] [NAME...]\n"
+	"  check [-v] [--vm] [--engine auto|kvm|sud] [NAME...]\n"
 	"                         run their tests (all without NAME), natively or, with\n"
 	"                         --vm, the application under this hyperloupe's `run`\n"
 	"  --dir DIR              the images directory (default: $HL_IMAGES, else\n"
@@ -372,6 +373,8 @@ static int cmd_check(int argc, char **argv)
 			vm = true;
 		else if (!strcmp(argv[i], "-v"))
 			verbose = true;
+		else if (!strcmp(argv[i], "--engine") && i + 1 < argc)
+			engine_select(argv[++i]);
 		else
 			return fputs(images_usage, stderr), 2;
 	}
