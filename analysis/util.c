@@ -1,6 +1,8 @@
 /* The hosted helpers (util.h). */
 #include "analysis/util.h"
 
+#include <string.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,4 +72,21 @@ char *hl_read_file(const char *path)
 int hl_exit_code(int wait_status)
 {
 	return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
+const char *hl_path_search(const char *name, char *buf, size_t len)
+{
+	if (strchr(name, '/'))
+		return name;
+	const char *path = getenv("PATH");
+	path = path ? path : "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		struct stat st;
+		snprintf(buf, len, "%.*s%s%s", (int)n, path, n ? "/" : "", name);
+		if (access(buf, X_OK) == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+			return buf;
+		path += n + (path[n] == ':');
+	}
+	return NULL;
 }

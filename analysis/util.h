@@ -8,6 +8,7 @@
 #ifndef HL_ANALYSIS_UTIL_H
 #define HL_ANALYSIS_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -38,5 +39,10 @@ static inline uint64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+/* A program named without a '/' looked up in PATH as execvp() does (the
+ * first executable regular file), into buf; name itself when it has a '/',
+ * NULL when nothing is found. */
+const char *hl_path_search(const char *name, char *buf, size_t len);
 
 #endif

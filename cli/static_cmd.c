@@ -20,24 +20,6 @@ struct static_out {
 	bool json, sites;
 };
 
-/* PROGRAM without a '/' is looked up in PATH, as `run` does. */
-static const char *find_program(const char *name, char *buf, size_t len)
-{
-	if (strchr(name, '/'))
-		return name;
-	const char *path = getenv("PATH");
-	path = path ? path : "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		struct stat st;
-		snprintf(buf, len, "%.*s%s%s", (int)n, path, n ? "/" : "", name);
-		if (access(buf, X_OK) == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
-			return buf;
-		path += n + (path[n] == ':');
-	}
-	return NULL;
-}
-
 static const char *loader_name(const struct static_result *r, const struct static_object *o)
 {
 	return o->loader >= 0 ? r->objects[o->loader].name : NULL;
@@ -228,7 +210,7 @@ int cmd_static(int argc, char **argv)
 	char buf[PATH_MAX];
 	parse_static_options(argc, argv, &out);
 	const char *name = argv[optind];
-	const char *path = find_program(name, buf, sizeof(buf));
+	const char *path = hl_path_search(name, buf, sizeof(buf));
 	if (!path)
 		hl_fail(2, "static: %s: not found in PATH", name);
 	if (static_analyze(path, &r) < 0)

@@ -77,23 +77,6 @@ static int table_fd(const struct policy *p)
 	return hide_fd(fd);
 }
 
-/* PATH search as execvp() does it, for names without a slash. */
-static const char *resolve(const char *name, char *buf, size_t len)
-{
-	if (strchr(name, '/'))
-		return name;
-	const char *path = getenv("PATH");
-	path = path ? path : "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path; *p;) {
-		size_t n = strcspn(p, ":");
-		snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "", name);
-		if (!access(buf, X_OK))
-			return buf;
-		p += n + (p[n] == ':');
-	}
-	return NULL;
-}
-
 static struct run_stats *make_run(const struct sud_run *r, int *fd)
 {
 	struct run_stats *run = stats_run_create(fd);
@@ -204,7 +187,7 @@ static void report(const struct sud_run *r, struct run_stats *run, int status, i
 int sud_run(const struct sud_run *r)
 {
 	char buf[PATH_MAX];
-	const char *file = resolve(r->program, buf, sizeof(buf));
+	const char *file = hl_path_search(r->program, buf, sizeof(buf));
 	if (!file) {
 		hl_err("%s: command not found", r->program);
 		return HL_EXIT_NOTFOUND;

@@ -238,3 +238,28 @@ int elf_load(int fd, const struct elf_image *img, uint64_t hint, struct elf_load
 	unmap_holes(out);
 	return 0;
 }
+
+int elf_shebang(const uint8_t *head, size_t len, char *interp, size_t ilen, char *arg, size_t alen)
+{
+	size_t n = len < 256 ? len : 256, i = 2, end = 2;
+	const char *h = (const char *)head;
+	while (end < n && h[end] != '\n')
+		end++;
+	while (i < end && (h[i] == ' ' || h[i] == '\t'))
+		i++;
+	size_t s = i;
+	while (i < end && h[i] != ' ' && h[i] != '\t')
+		i++;
+	if (len < 2 || h[0] != '#' || h[1] != '!' || i == s || i - s >= ilen || !alen)
+		return -ENOEXEC;
+	memcpy(interp, h + s, i - s);
+	interp[i - s] = 0;
+	while (i < end && (h[i] == ' ' || h[i] == '\t'))
+		i++;
+	while (end > i && (h[end - 1] == ' ' || h[end - 1] == '\t' || h[end - 1] == '\r'))
+		end--;
+	size_t k = end - i < alen - 1 ? end - i : alen - 1;
+	memcpy(arg, h + i, k);
+	arg[k] = 0;
+	return 0;
+}

@@ -50,4 +50,9 @@ struct elf_loaded {
  * ET_EXEC would overlap memory the VMM already uses). */
 int elf_load(int fd, const struct elf_image *img, uint64_t hint, struct elf_loaded *out);
 
+/* "#!interp [arg]" in the first len bytes of a file, as Linux's
+ * binfmt_script reads it: one optional argument, the rest of the line
+ * included.  0, or -ENOEXEC when it is no such line. */
+int elf_shebang(const uint8_t *head, size_t len, char *interp, size_t ilen, char *arg, size_t alen);
+
 #endif

@@ -30,18 +30,10 @@ static long check(const char *path, int depth)
 	SYS(close, fd, 0, 0, 0, 0, 0);
 	if (r || (st.mode & 0170000) != 0100000 || SYS(access, path, 1, 0, 0, 0, 0))
 		return -EACCES;
-	if (n >= 2 && head[0] == '#' && head[1] == '!') {
-		head[n] = 0;
-		char *s = (char *)head + 2, *e;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		for (e = s; *e && *e != ' ' && *e != '\t' && *e != '\n'; e++)
-			;
-		if (e == s || depth >= 4)
-			return -ENOEXEC;
-		*e = 0;
-		return check(s, depth + 1);
-	}
+	char interp[MON_PATH_MAX], arg[8];
+	if (n >= 2 && head[0] == '#' && head[1] == '!')
+		return depth >= 4 || elf_shebang(head, (size_t)n, interp, sizeof(interp), arg, sizeof(arg)) ? -ENOEXEC
+											: check(interp, depth + 1);
 	bool elf = n >= 20 && !memcmp(head, "\177ELF", 4);
 	return !elf ? -ENOEXEC : head[4] != 2 || head[18] != 62 ? -ENOEXEC : 0;
 }

@@ -65,33 +65,6 @@ static long open_file(const char *path, struct file *f)
 	return r;
 }
 
-/* "#!interp [arg]" as Linux reads it: one optional argument, the rest of
- * the line included. */
-static int parse_shebang(const struct file *f, char *interp, size_t ilen, char *arg, size_t alen)
-{
-	size_t n = f->len < 256 ? (size_t)f->len : 256, i = 2, end = 2;
-	const char *h = (const char *)f->head;
-	while (end < n && h[end] != '\n')
-		end++;
-	while (i < end && (h[i] == ' ' || h[i] == '\t'))
-		i++;
-	size_t s = i;
-	while (i < end && h[i] != ' ' && h[i] != '\t')
-		i++;
-	if (i == s || i - s >= ilen)
-		return -ENOEXEC;
-	memcpy(interp, h + s, i - s);
-	interp[i - s] = 0;
-	while (i < end && (h[i] == ' ' || h[i] == '\t'))
-		i++;
-	while (end > i && (h[end - 1] == ' ' || h[end - 1] == '\t' || h[end - 1] == '\r'))
-		end--;
-	size_t k = end - i < alen - 1 ? end - i : alen - 1;
-	memcpy(arg, h + i, k);
-	arg[k] = 0;
-	return 0;
-}
-
 /* The file's parsed headers and its mapping; a message and an exit
  * status on failure. */
 static int map_elf(const char *path, struct file *f, struct elf_image *img, uint64_t hint, struct elf_loaded *l)
@@ -221,7 +194,7 @@ static int load_depth(const char *path, int argc, char **argv, char **envp, uint
 		return start_elf(path, &f, argc, argv, envp, auxv, out);
 	SYS(close, f.fd, 0, 0, 0, 0, 0);
 	static char interp[SCRIPT_DEPTH][MON_PATH_MAX], arg[SCRIPT_DEPTH][256];
-	if (depth >= SCRIPT_DEPTH || parse_shebang(&f, interp[depth], MON_PATH_MAX, arg[depth], 256))
+	if (depth >= SCRIPT_DEPTH || elf_shebang(f.head, (size_t)f.len, interp[depth], MON_PATH_MAX, arg[depth], 256))
 		return fail(path, "bad interpreter line", -ENOEXEC);
 	char *nargv[argc + 3];
 	int n = 0;

@@ -50,26 +50,6 @@ static int exec_status(int err)
 	return err == -ENOENT || err == -ENOTDIR ? HL_EXIT_NOTFOUND : HL_EXIT_NOEXEC;
 }
 
-/* PATH lookup as execvp() does it, for names without a slash. */
-static const char *resolve(const char *name, char *buf, size_t len)
-{
-	if (strchr(name, '/'))
-		return name;
-	const char *path = getenv("PATH");
-	path = path ? path : "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		snprintf(buf, len, "%.*s%s%s", (int)n, path, n ? "/" : "", name);
-		if (access(buf, X_OK) == 0) {
-			struct stat st;
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode))
-				return buf;
-		}
-		path += n + (path[n] == ':');
-	}
-	return NULL;
-}
-
 /* ---- the initial stack ---- */
 
 struct stack_builder {
@@ -249,30 +229,6 @@ static int load_elf(struct proc *p, struct image *im, const char *path, int argc
 
 /* ---- #! scripts ---- */
 
-/* Parse "#!interp [arg]" as Linux does: one optional argument, the rest of
- * the line included. */
-static int parse_shebang(const struct image *im, char *interp, size_t ilen, char *arg, size_t alen)
-{
-	size_t n = im->len < 256 ? im->len : 256, i = 2;
-	const char *h = (const char *)im->head;
-	const char *nl = memchr(h, '\n', n);
-	size_t end = nl ? (size_t)(nl - h) : n;
-	while (i < end && (h[i] == ' ' || h[i] == '\t'))
-		i++;
-	size_t s = i;
-	while (i < end && h[i] != ' ' && h[i] != '\t')
-		i++;
-	if (i == s || i - s >= ilen)
-		return -ENOEXEC;
-	snprintf(interp, ilen, "%.*s", (int)(i - s), h + s);
-	while (i < end && (h[i] == ' ' || h[i] == '\t'))
-		i++;
-	while (end > i && (h[end - 1] == ' ' || h[end - 1] == '\t' || h[end - 1] == '\r'))
-		end--;
-	snprintf(arg, alen, "%.*s", (int)(end - i), h + i);
-	return 0;
-}
-
 static int exec_depth(struct proc *p, const char *path, int argc, char *const argv[],
 		      char *const envp[], int depth);
 
@@ -280,7 +236,7 @@ static int exec_script(struct proc *p, struct image *im, const char *path, int a
 		       char *const argv[], char *const envp[], int depth)
 {
 	char interp[PATH_MAX], arg[256];
-	if (depth >= SCRIPT_DEPTH || parse_shebang(im, interp, sizeof(interp), arg, sizeof(arg))) {
+	if (depth >= SCRIPT_DEPTH || elf_shebang(im->head, im->len, interp, sizeof(interp), arg, sizeof(arg))) {
 		hl_err("%s: bad interpreter line", path);
 		return HL_EXIT_NOEXEC;
 	}
@@ -302,7 +258,7 @@ static int exec_depth(struct proc *p, const char *path, int argc, char *const ar
 	static struct image im;
 	char buf[PATH_MAX];
 	/* execve() itself does not search PATH; only the command line does. */
-	const char *file = p->opt.exec_child ? path : resolve(path, buf, sizeof(buf));
+	const char *file = p->opt.exec_child ? path : hl_path_search(path, buf, sizeof(buf));
 	if (!file) {
 		hl_err("%s: command not found", path);
 		return HL_EXIT_NOTFOUND;
@@ -342,7 +298,7 @@ static long check_depth(const char *path, int depth)
 		return r;
 	close(im.fd);
 	if (im.len >= 2 && im.head[0] == '#' && im.head[1] == '!') {
-		if (depth >= SCRIPT_DEPTH || parse_shebang(&im, interp, sizeof(interp), arg, sizeof(arg)))
+		if (depth >= SCRIPT_DEPTH || elf_shebang(im.head, im.len, interp, sizeof(interp), arg, sizeof(arg)))
 			return -ENOEXEC;
 		return check_depth(interp, depth + 1);
 	}

@@ -6,6 +6,8 @@
 
 #include "analysis/util.h"
 
+#include "core/sys.h"
+
 #include <stdint.h>
 
 #define PAGE_SIZE 4096ul
@@ -14,19 +16,8 @@
 
 /* A host system call that returns the raw kernel result (-errno on
  * failure) instead of going through libc's errno, and that libc cannot
- * reinterpret (no cancellation points, no wrappers). */
-static inline long host_syscall6(long nr, long a, long b, long c, long d, long e, long f)
-{
-	long ret;
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
+ * reinterpret (no cancellation points, no wrappers): core/sys.h's. */
+#define host_syscall6 hl_sys6
 
 static inline int is_err(long r)
 {

@@ -197,14 +197,7 @@ apps_init() {
 
     # Skip (77) without a usable /dev/kvm (it must open read-write), like
     # tests/e2e/compare.sh, or without the programs under test.
-    why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-    if [ "$est" = 77 ]; then
-        echo "${0##*/}: SKIP: $why"
-        exit 77
-    elif [ "$est" != 0 ]; then
-        echo "${0##*/}: $why" >&2
-        exit 1
-    fi
+    bash "$(dirname "${BASH_SOURCE[0]}")/../e2e/engine_check.sh" "$hl" || exit $?
     local p
     for p in "$@"; do
         command -v "$p" >/dev/null 2>&1 || skip "$p not installed (sh scripts/deps.sh)"

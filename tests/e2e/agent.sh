@@ -37,14 +37,7 @@ hl=$1 agent=$2 mode=$3
 py=${HL_E2E_PYTHON:-$(command -v python3)} || fail "python3 needed"
 
 if [ "$mode" != native ]; then
-    why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-    if [ "$est" = 77 ]; then
-        echo "${0##*/}: SKIP: $why"
-        exit 77
-    elif [ "$est" != 0 ]; then
-        echo "${0##*/}: $why" >&2
-        exit 1
-    fi
+    bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hl-agent.XXXXXX") || fail "mktemp failed"

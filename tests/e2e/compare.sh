@@ -150,14 +150,7 @@ esac
 [ -r "$stdin_file" ] || fail "stdin file not readable: $stdin_file"
 
 # Skip (77) only when the engine under test ($HL_ENGINE) is absent here.
-why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-if [ "$est" = 77 ]; then
-    echo "${0##*/}: SKIP: $why"
-    exit 77
-elif [ "$est" != 0 ]; then
-    echo "${0##*/}: $why" >&2
-    exit 1
-fi
+bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 
 # Absolute paths, as we may change directory and clear PATH.
 case $hl in /*) ;; *) hl=$PWD/$hl ;; esac

@@ -6,9 +6,7 @@
 # where the sud engine is absent.
 set -u
 hl=$1 prog=$2
-why=$("$hl" engines --check sud 2>&1) && est=0 || est=$?
-[ "$est" = 77 ] && { echo "escape.sh: SKIP: $why"; exit 77; }
-[ "$est" = 0 ] || { echo "escape.sh: $why" >&2; exit 1; }
+HL_ENGINE=sud bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 out=$("$hl" run --engine sud --stats "$dir/s.json" -- "$prog") || { echo "escape.sh: FAIL: status $?: $out"; exit 1; }

@@ -7,14 +7,7 @@
 # shellcheck disable=SC2015,SC2016
 set -u
 hl=$1
-why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-if [ "$est" = 77 ]; then
-    echo "${0##*/}: SKIP: $why"
-    exit 77
-elif [ "$est" != 0 ]; then
-    echo "${0##*/}: $why" >&2
-    exit 1
-fi
+bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hl-live.XXXXXX") || exit 2
 trap 'kill "$run" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "live.sh: FAIL: $*" >&2; exit 1; }

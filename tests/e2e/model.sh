@@ -43,14 +43,7 @@ trap 'rm -rf -- "$tmp"' EXIT
 cd "$tmp" || fail "cd $tmp"
 
 need_kvm() {
-    why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-    if [ "$est" = 77 ]; then
-        echo "${0##*/}: SKIP: $why"
-        exit 77
-    elif [ "$est" != 0 ]; then
-        echo "${0##*/}: $why" >&2
-        exit 1
-    fi
+    bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 }
 
 # model NAME ARGS...: `hyperloupe model ARGS` into NAME.json (JSON), status

@@ -73,14 +73,7 @@ words=$here/data/words.txt
 hl=$1 mode=$2
 need_hl_and_python
 
-why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-if [ "$est" = 77 ]; then
-    echo "${0##*/}: SKIP: $why"
-    exit 77
-elif [ "$est" != 0 ]; then
-    echo "${0##*/}: $why" >&2
-    exit 1
-fi
+bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 
 # Programs found here only, and only ELF ones (no pyenv shims).
 export PATH=/usr/bin:/bin

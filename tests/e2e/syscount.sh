@@ -50,14 +50,7 @@ esac
 
 strace=$(command -v strace) || skip "strace not installed"
 py=${HL_E2E_PYTHON:-$(command -v python3)} || fail "python3 needed"
-why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-if [ "$est" = 77 ]; then
-    echo "${0##*/}: SKIP: $why"
-    exit 77
-elif [ "$est" != 0 ]; then
-    echo "${0##*/}: $why" >&2
-    exit 1
-fi
+bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 # ptrace may be forbidden (containers, yama): that is not a failure of ours.
 "$strace" -qq -o /dev/null -- true 2>/dev/null || skip "strace cannot trace here"
 

@@ -10,14 +10,7 @@
 # shellcheck disable=SC2016
 set -u
 hl=$1
-why=$("$hl" engines --check "${HL_ENGINE:-auto}" 2>&1) && est=0 || est=$?
-if [ "$est" = 77 ]; then
-    echo "${0##*/}: SKIP: $why"
-    exit 77
-elif [ "$est" != 0 ]; then
-    echo "${0##*/}: $why" >&2
-    exit 1
-fi
+bash "$(dirname "$0")/engine_check.sh" "$hl" || exit $?
 command -v tmux >/dev/null || { echo "tui_tmux.sh: tmux not installed" >&2; exit 77; }
 case $hl in /*) ;; *) hl=$PWD/$hl ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hl-tui.XXXXXX") || exit 2
