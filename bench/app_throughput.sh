@@ -4,26 +4,33 @@
 # Measures, in one run, what redis-benchmark (always native) gets from
 # redis-server running
 #   natively                        redis-server ...
-#   under hyperloupe                hyperloupe run -- redis-server ...
-#   under hyperloupe, no rewriting  hyperloupe run --no-rewrite -- redis-server ...
+#   under each engine E that `hyperloupe engines --check E` accepts here:
+#     kvm                           hyperloupe run --engine kvm -- redis-server ...
+#     kvm, no rewriting             hyperloupe run --engine kvm --no-rewrite -- ...
+#     sud                           hyperloupe run --engine sud -- redis-server ...
 #   under strace                    strace -f -qq -o /dev/null redis-server ...
+#   under perf trace                perf trace -o /dev/null -- redis-server ...
+#                                   (when perf is installed; PERF_TRACE=0: not)
 # with `redis-benchmark -q -t set,get -n N -P 1 -c CLIENTS` (N requests per
-# test, default 20000; no pipelining: every request is a round trip through
-# the server's epoll_wait/read/write). The four are measured in ROUNDS
-# interleaved rounds (default 3) and each figure is the median of its rounds.
-# A configuration that fails is skipped (and said so, with its log).
-# Prints a table of requests per second for SET and GET, the ratios of
-# hyperloupe (default and --no-rewrite) to native and to strace -f, the gain
-# of rewriting (default / --no-rewrite), and checks
-#   hyperloupe's throughput >= 2.5 x strace -f's   (default run; SET and GET)
-# printing PASS/FAIL for each. Exits 0 whatever the result unless --strict
-# (then 1 when a target is not met or cannot be measured).
+# test, default 20000; CLIENTS default 4; no pipelining: every request is a
+# round trip through the server's epoll_wait/read/write). All are measured
+# in ROUNDS interleaved rounds (default 5) and each figure is the median of
+# its rounds; ratios are ratios of medians. A configuration that fails is
+# skipped (and said so, with its log).
+# Prints a table of requests per second for SET and GET, the ratios of each
+# engine's run to native, strace -f and perf trace (and, with kvm, the gain
+# of rewriting), and checks, printing PASS/FAIL for SET and GET:
+#   sud:  throughput >= 0.8 x native's,  >= 5 x strace -f's
+#   kvm:  throughput >= 2.5 x strace -f's   (the default, rewriting run)
+# for each engine present. Exits 0 whatever the result unless --strict
+# (then 1 when a target of a present engine is not met or cannot be
+# measured, or when no engine is present).
 #
 # Environment: HYPERLOUPE or HL (default build/hyperloupe, then
-# build/vmm/hyperloupe), N, ROUNDS, CLIENTS (default 50), TMPDIR.
-# With HYPERLOUPE=tests/e2e/fake-hyperloupe.sh "hyperloupe" runs natively
-# (a check of this script, not of hyperloupe; the fake has no --no-rewrite,
-# so that row is skipped).
+# build/vmm/hyperloupe), N, ROUNDS, CLIENTS, PERF_TRACE, TMPDIR.
+# With HYPERLOUPE=tests/e2e/fake-hyperloupe.sh only the native, strace -f
+# and perf trace rows run (the fake takes no --engine: the engine rows are
+# skipped); a check of this script, not of hyperloupe.
 set -u
 
 strict=0
@@ -37,8 +44,8 @@ for arg in "$@"; do
     esac
 done
 n=${n:-${N:-20000}}
-rounds=${ROUNDS:-3}
-clients=${CLIENTS:-50}
+rounds=${ROUNDS:-5}
+clients=${CLIENTS:-4}
 case $n$rounds$clients in *[!0-9]*) echo "app_throughput.sh: N, ROUNDS and CLIENTS must be numbers" >&2; exit 2 ;; esac
 [ "$rounds" -ge 1 ] || { echo "app_throughput.sh: ROUNDS must be at least 1" >&2; exit 2; }
 
@@ -93,7 +100,7 @@ alive() {   # alive PID: exists and is not a zombie
 run_redis() {
     key=$1 label=$2
     shift 2
-    printf '%-24s ... ' "$label"
+    printf '%-28s ... ' "$label"
     log=$tmp/$key.log
     port=$(free_port) || { echo "SKIPPED: no free port"; return 1; }
     if command -v setsid >/dev/null 2>&1; then
@@ -151,29 +158,53 @@ stop_server() {
 }
 
 skip() {   # skip LABEL REASON
-    printf '%-24s ... SKIPPED: %s\n' "$1" "$2"
+    printf '%-28s ... SKIPPED: %s\n' "$1" "$2"
 }
 
 echo "app throughput: redis-server, redis-benchmark -q -t set,get -n $n -P 1 -c $clients, $rounds rounds"
 echo "  hyperloupe:   $hl"
 echo "  redis-server: $(command -v redis-server) ($(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'))"
+# The engines this machine offers: `hyperloupe engines --check E` exits 0.
+engines=
+for e in kvm sud; do
+    if [ ! -x "$hl" ]; then
+        echo "  engine $e:   not measured: no executable at $hl (set HYPERLOUPE)"
+    elif why=$("$hl" engines --check "$e" 2>&1); then
+        engines="$engines $e"
+        echo "  engine $e:   measured"
+    else
+        echo "  engine $e:   not measured: $(echo "$why" | head -n 1 | sed "s/^$e engine: //")"
+    fi
+done
+have_strace=0 have_perf=0
+command -v strace >/dev/null 2>&1 && have_strace=1
+[ "${PERF_TRACE:-1}" = 0 ] || ! command -v perf >/dev/null 2>&1 || have_perf=1
 echo
 
 # Noisy hosts: interleaved rounds, medians.
 for round in $(seq 1 "$rounds"); do
     echo "round $round/$rounds"
     run_redis native "native"
-    if [ -x "$hl" ]; then
-        run_redis hl "hyperloupe run" "$hl" run --
-        run_redis hlnr "hyperloupe --no-rewrite" "$hl" run --no-rewrite --
-    else
-        skip "hyperloupe run" "no executable at $hl (set HYPERLOUPE)"
-        skip "hyperloupe --no-rewrite" "no hyperloupe"
-    fi
-    if command -v strace >/dev/null 2>&1; then
+    for e in $engines; do
+        case $e in
+            kvm)
+                run_redis kvm "hyperloupe kvm" "$hl" run --engine kvm --
+                run_redis kvmnr "hyperloupe kvm --no-rewrite" "$hl" run --engine kvm --no-rewrite --
+                ;;
+            sud)
+                run_redis sud "hyperloupe sud" "$hl" run --engine sud --
+                ;;
+        esac
+    done
+    if [ "$have_strace" = 1 ]; then
         run_redis strace "strace -f" strace -f -qq -o /dev/null
     else
-        skip "strace -f" "strace not installed"
+        skip "strace -f" "strace not installed (apt-get install strace)"
+    fi
+    if [ "$have_perf" = 1 ]; then
+        run_redis perf "perf trace" perf trace -o /dev/null --
+    elif [ "${PERF_TRACE:-1}" != 0 ]; then
+        skip "perf trace" "perf not installed (apt-get install linux-perf)"
     fi
 done
 
@@ -181,37 +212,55 @@ val() {   # val KEY.OP: the median of its rounds
     [ -s "$tmp/$1" ] && sort -g "$tmp/$1" |
         awk '{ v[NR] = $1 } END { printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+range() {   # range KEY.OP: the range of its rounds
+    [ -s "$tmp/$1" ] && sort -g "$tmp/$1" |
+        awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f\n", lo, hi }'
+}
+has() {   # has ENGINE: ENGINE is measured here
+    case " $engines " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
 
 echo
-echo "median of $rounds rounds:"
-printf '%-36s %14s %14s\n' "server" "SET req/s" "GET req/s"
-printf '%-36s %14s %14s\n' "------------------------------------" "--------------" "--------------"
+echo "median of $rounds rounds (requests per second):"
+printf '%-32s %10s %13s   %10s %13s\n' "server" "SET" "(range)" "GET" "(range)"
+printf '%-32s %10s %13s   %10s %13s\n' "--------------------------------" "----------" "-------------" "----------" "-------------"
 row() {   # row KEY LABEL
     s=$(val "$1.set") || s="skipped"
     g=$(val "$1.get") || g="skipped"
-    printf '%-36s %14s %14s\n' "$2" "$s" "$g"
+    printf '%-32s %10s %13s   %10s %13s\n' "$2" "$s" "$(range "$1.set")" "$g" "$(range "$1.get")"
 }
 row native "native"
-row hl "hyperloupe run (rewriting)"
-row hlnr "hyperloupe run --no-rewrite"
+if has kvm; then
+    row kvm "hyperloupe kvm (rewriting)"
+    row kvmnr "hyperloupe kvm --no-rewrite"
+fi
+has sud && row sud "hyperloupe sud"
 row strace "strace -f"
+[ "$have_perf" = 1 ] && row perf "perf trace"
 
 ratio() {   # ratio A B: A/B or "n/a"
     a=$(val "$1") && b=$(val "$2") &&
         awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.3f\n", a / b; else exit 1 }' ||
         echo "n/a"
 }
-ratios() {   # ratios LABEL A B: SET and GET of A/B
-    printf '%-36s %14s %14s\n' "$1" "$(ratio "$2.set" "$3.set")" "$(ratio "$2.get" "$3.get")"
-}
 echo
-printf '%-36s %14s %14s\n' "ratio" "SET" "GET"
-printf '%-36s %14s %14s\n' "------------------------------------" "--------------" "--------------"
-ratios "hyperloupe / strace -f" hl strace
-ratios "hyperloupe / native" hl native
-ratios "hyperloupe --no-rewrite / strace -f" hlnr strace
-ratios "hyperloupe --no-rewrite / native" hlnr native
-ratios "gain of rewriting (hl / no-rewrite)" hl hlnr
+printf '%-32s %10s %10s %10s   %10s %10s %10s\n' "throughput ratio" "SET/nat" "/strace" "/perf" "GET/nat" "/strace" "/perf"
+printf '%-32s %10s %10s %10s   %10s %10s %10s\n' "--------------------------------" "----------" "----------" "----------" "----------" "----------" "----------"
+rrow() {   # rrow KEY LABEL
+    printf '%-32s %10s %10s %10s   %10s %10s %10s\n' "$2" \
+        "$(ratio "$1.set" native.set)" "$(ratio "$1.set" strace.set)" "$(ratio "$1.set" perf.set)" \
+        "$(ratio "$1.get" native.get)" "$(ratio "$1.get" strace.get)" "$(ratio "$1.get" perf.get)"
+}
+if has kvm; then
+    rrow kvm "hyperloupe kvm (rewriting)"
+    rrow kvmnr "hyperloupe kvm --no-rewrite"
+fi
+has sud && rrow sud "hyperloupe sud"
+rrow strace "strace -f"
+[ "$have_perf" = 1 ] && rrow perf "perf trace"
+if has kvm; then
+    printf '%-32s SET %s  GET %s\n' "gain of rewriting (kvm / no-rw)" "$(ratio kvm.set kvmnr.set)" "$(ratio kvm.get kvmnr.get)"
+fi
 
 failed=0
 target() {   # target LABEL RATIO LIMIT: RATIO >= LIMIT
@@ -226,9 +275,27 @@ target() {   # target LABEL RATIO LIMIT: RATIO >= LIMIT
     fi
 }
 echo
-echo "targets (hyperloupe run, rewriting):"
-target "hyperloupe SET >= 2.5 x strace -f" "$(ratio hl.set strace.set)" 2.5
-target "hyperloupe GET >= 2.5 x strace -f" "$(ratio hl.get strace.get)" 2.5
+[ -n "$engines" ] || { echo "targets: no engine measured"; failed=1; }
+if has sud; then
+    echo "targets (sud):"
+    target "sud SET >= 0.8 x native" "$(ratio sud.set native.set)" 0.8
+    target "sud GET >= 0.8 x native" "$(ratio sud.get native.get)" 0.8
+    target "sud SET >= 5 x strace -f" "$(ratio sud.set strace.set)" 5
+    target "sud GET >= 5 x strace -f" "$(ratio sud.get strace.get)" 5
+    # A traced server is at best as fast as a native one: when native itself
+    # is less than 5 x strace -f, the last two targets need sud to beat it.
+    for op in set get; do
+        ns=$(ratio native.$op strace.$op)
+        if [ "$ns" != "n/a" ] && awk -v r="$ns" 'BEGIN { exit !(r < 5) }'; then
+            echo "note: here native $op is only $ns x strace -f (< 5): sud would have to be faster than native"
+        fi
+    done
+fi
+if has kvm; then
+    echo "targets (kvm, rewriting):"
+    target "kvm SET >= 2.5 x strace -f" "$(ratio kvm.set strace.set)" 2.5
+    target "kvm GET >= 2.5 x strace -f" "$(ratio kvm.get strace.get)" 2.5
+fi
 
 if [ "$strict" = 1 ] && [ "$failed" = 1 ]; then
     exit 1

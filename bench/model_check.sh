@@ -5,16 +5,20 @@
 # The synthetic benchmark (tests/guest/synthetic.c: Monte Carlo pi phases
 # whose work is divided by a gain argument, and bzip2-like system call
 # phases) stands for the application; hyperloupe's forwarding delay stands
-# for mktrace's delegate:
-#   baseline  hyperloupe run --local '*' -- synthetic 1      (gain 1, no delay)
-#   run       hyperloupe run --local '*' --forward SET --forward-delay FC
-#                 -- synthetic GAMMA                          (work / GAMMA)
+# for mktrace's delegate. Every run is on one engine E, HL_ENGINE (kvm, sud,
+# or auto, the default: the one `hyperloupe engines` says auto picks here),
+# given to each run as --engine E and printed with the results:
+#   baseline  hyperloupe run --engine E --local '*' -- synthetic 1
+#                                                 (gain 1, no delay)
+#   run       hyperloupe run --engine E --local '*' --forward SET
+#                 --forward-delay FC -- synthetic GAMMA   (work / GAMMA)
 # SET is the calls a scheme picks from the baseline's profile (`hyperloupe
 # model --forward SCHEME`: least:20%, the paper's choice, and most:20%). The
 # measured speedup is wall(baseline) / wall(run), wall_ns of each run's
 # statistics; the predictions are `hyperloupe model BASELINE --gamma GAMMA
-# --fc FC --forward SCHEME`: S_n, S_r, and S_r_vm (S_r with the VM's exit
-# overhead E in both times, since every call still leaves the VM here).
+# --fc FC --forward SCHEME`: S_n, S_r, and S_r_vm (S_r with the exit
+# overhead in both times, since every call is still trapped here: the VM
+# exits' cost under kvm, the SIGSYS traps' under sud).
 # Each round runs the baseline then every (GAMMA, SCHEME) once. The exit
 # cost and the load of a shared machine drift between runs, and load only
 # ever adds time, so by default (STAT=min) the measured speedup is the
@@ -28,15 +32,17 @@
 # and E; then the target
 #   |S_r error| <= 10% at GAMMA = 2 with least:20%
 # as PASS/FAIL. Exits 0 whatever the result unless --strict (then 1 when
-# the target is missed), 2 on a usage error, 77 when /dev/kvm is missing.
+# the target is missed), 2 on a usage error, 77 when the engine cannot run
+# here (`hyperloupe engines --check E` says why).
 #
-# Environment: HYPERLOUPE (default build/hyperloupe), SYNTHETIC (default
-# build/tests/guest/synthetic), ROUNDS (5), GAMMAS ("1 2 4 8"), SCHEMES
-# ("least:20% most:20%"), FC (100us), PHASES (10), TRIALS (60e6 points per
-# phase at gain 1), BLOCK_KIB (1024), STAT (min), QUIET (0.9) and QUIET_WAIT
-# (60): each run first waits, at most QUIET_WAIT seconds, until the host's
-# CPUs were idle at least QUIET of 0.5 s (other work lands in the guest's
-# time), KEEP (a directory to keep the statistics files in), TMPDIR.
+# Environment: HL_ENGINE (auto), HYPERLOUPE (default build/hyperloupe),
+# SYNTHETIC (default build/tests/guest/synthetic), ROUNDS (5), GAMMAS
+# ("1 2 4 8"), SCHEMES ("least:20% most:20%"), FC (100us), PHASES (10),
+# TRIALS (60e6 points per phase at gain 1), BLOCK_KIB (1024), STAT (min),
+# QUIET (0.9) and QUIET_WAIT (60): each run first waits, at most
+# QUIET_WAIT seconds, until the host's CPUs were idle at least QUIET of
+# 0.5 s (other work lands in the guest's time), KEEP (a directory to keep
+# the statistics files in), TMPDIR.
 
 # shellcheck disable=SC2086
 set -u
@@ -64,9 +70,18 @@ quiet_wait=${QUIET_WAIT:-60}
 # The runs happen in the work directory.
 hl=$(readlink -f -- "$hl") syn=$(readlink -f -- "$syn")
 case $rounds in ''|*[!0-9]*|0) echo "model_check.sh: ROUNDS must be a number >= 1" >&2; exit 2 ;; esac
-if [ ! -c /dev/kvm ] || ! { ( exec 3<>/dev/kvm ); } 2>/dev/null; then
-    echo "model_check.sh: SKIP: /dev/kvm absent or not accessible"
-    exit 77
+engine=${HL_ENGINE:-auto}
+case $engine in auto|kvm|sud) ;; *) echo "model_check.sh: HL_ENGINE must be auto, kvm or sud" >&2; exit 2 ;; esac
+why=$("$hl" engines --check "$engine" 2>&1) && est=0 || est=$?
+if [ "$est" != 0 ]; then
+    echo "model_check.sh: SKIP: engine $engine: ${why:-hyperloupe engines --check failed}"
+    [ "$est" = 77 ] && exit 77
+    exit 2
+fi
+if [ "$engine" = auto ]; then
+    # `hyperloupe engines` ends with "auto  ENGINE": the one auto picks.
+    engine=$("$hl" engines 2>/dev/null | awk '$1 == "auto" { print $2 }')
+    case $engine in kvm|sud) ;; *) echo "model_check.sh: cannot tell which engine auto picks" >&2; exit 2 ;; esac
 fi
 if [ -n "${KEEP:-}" ]; then
     mkdir -p "$KEEP" && work=$(cd "$KEEP" && pwd) || exit 2
@@ -109,13 +124,13 @@ run() {
     local name=$1 gamma=$2
     shift 2
     quiet
-    "$hl" run --stats "$name.json" --local '*' "$@" -- "$syn" "$gamma" "$work" "${args[@]}" >"$name.out" 2>&1 ||
+    "$hl" run --engine "$engine" --stats "$name.json" --local '*' "$@" -- "$syn" "$gamma" "$work" "${args[@]}" >"$name.out" 2>&1 ||
         { echo "model_check.sh: $name: status $?: $(tail -n 5 "$name.out")" >&2; exit 1; }
 }
 
 # The forwarded set of each scheme, from a first baseline's profile: the
 # same program makes the same calls whatever the gain.
-echo "model_check.sh: work in $work; gains $gammas; schemes $schemes; f_c $fc; $rounds rounds" >&2
+echo "model_check.sh: engine $engine; work in $work; gains $gammas; schemes $schemes; f_c $fc; $rounds rounds" >&2
 run discovery 1
 declare -A set
 for s in $schemes; do
@@ -140,10 +155,10 @@ for r in $(seq 1 "$rounds"); do
 done
 
 [ "$noisy" = 0 ] || echo "model_check.sh: note: $noisy runs started on a busy host (idle share below $quiet_min after ${quiet_wait} s)"
-python3 - "$rounds" "$gammas" "$schemes" "$fc" "$strict" "${STAT:-min}" <<'EOF'
+python3 - "$rounds" "$gammas" "$schemes" "$fc" "$strict" "${STAT:-min}" "$engine" <<'EOF'
 import json, statistics, sys
 rounds, gammas, schemes, fc = int(sys.argv[1]), sys.argv[2].split(), sys.argv[3].split(), sys.argv[4]
-strict, stat = sys.argv[5] == "1", sys.argv[6]
+strict, stat, engine = sys.argv[5] == "1", sys.argv[6], sys.argv[7]
 load = lambda f: json.load(open(f))
 med = statistics.median
 base = [load(f"base-{r}.json")["wall_ns"] for r in range(1, rounds + 1)]
@@ -151,7 +166,7 @@ base = [load(f"base-{r}.json")["wall_ns"] for r in range(1, rounds + 1)]
 # adds time), predicted from the fastest baseline; median: of the rounds'
 # ratios, predicted from each round's baseline.
 best = min(range(rounds), key=lambda i: base[i]) + 1
-print(f"Speedup model vs measured: synthetic benchmark, f_c = {fc}, {rounds} rounds, errors against "
+print(f"Speedup model vs measured: synthetic benchmark, engine {engine}, f_c = {fc}, {rounds} rounds, errors against "
       f"the {'fastest runs (min)' if stat == 'min' else 'median of the per-round ratios'}")
 print(f"{'gamma':>5}  {'scheme':<10} {'fwd calls':>9}  {'min':>6} {'median':>6} {'(range)':>15}  "
       f"{'S_n':>6} {'err':>7}  {'S_r':>6} {'err':>7}  {'S_r_vm':>6} {'err':>7}")
@@ -180,6 +195,6 @@ if target is None:
     print("target: |S_r error| <= 10% at gamma = 2, least:20%: NOT MEASURED")
     sys.exit(1 if strict else 0)
 ok = abs(target) <= 10
-print(f"target: |S_r error| <= 10% at gamma = 2, least:20%: {target:+.1f}% {'PASS' if ok else 'FAIL'}")
+print(f"target ({engine}): |S_r error| <= 10% at gamma = 2, least:20%: {target:+.1f}% {'PASS' if ok else 'FAIL'}")
 sys.exit(0 if ok or not strict else 1)
 EOF

@@ -2,30 +2,40 @@
 # syscall_overhead.sh [--strict] [N] - what one traced system call costs.
 #
 # Measures, in one run, the mean cost of getppid(2) (bench/sysloop):
-#   native                                  NATIVE_N iterations (default 10000000)
-#   hyperloupe run -- sysloop N             N iterations (default 20000); the
+#   native                                  NATIVE_N iterations (default 2000000)
+#   hyperloupe run --engine E -- sysloop    for every engine E that
+#                                           `hyperloupe engines --check E`
+#                                           accepts on this machine:
+#     kvm                                   N iterations (default 20000); the
 #                                           syscall site is rewritten to an
 #                                           `out` after its first trap
-#   hyperloupe run --no-rewrite -- sysloop  N iterations; every call goes
+#     kvm --no-rewrite                      N iterations; every call goes
 #                                           through the LSTAR trampoline
+#     sud                                   SUD_N iterations (default 200000):
+#                                           every call is a SIGSYS (Syscall
+#                                           User Dispatch) to the monitor
 #   strace -f -qq -o /dev/null              N iterations
 #   perf trace -o /dev/null                 N iterations
-#   hyperloupe exit-floor                   EXIT_FLOOR_N iterations (default:
-#                                           its own): the bare CPL3 exit (the
-#                                           floor) and the trampoline round trip
-# The traced runs are measured in ROUNDS interleaved rounds (default 3) and
-# each figure is the median of its rounds. A tool that is missing or fails is
-# skipped (and said so). Prints a table of microseconds per syscall, the ratios
-# of hyperloupe (rewritten and --no-rewrite) to strace -f, perf trace, native
-# and the exit floor, the gain of rewriting (no-rewrite / rewritten), and checks
-#   hyperloupe run <= 0.45 x strace -f
-#   hyperloupe run <= 1.15 x exit floor
-# (the default, rewriting run) printing PASS/FAIL for each. Exits 0 whatever
-# the result unless --strict (then 1 when a target is not met or cannot be
-# measured).
+#   hyperloupe exit-floor                   (kvm only) EXIT_FLOOR_N iterations
+#                                           (default: its own): the bare CPL3
+#                                           exit (the floor) and the
+#                                           trampoline round trip
+# Everything is measured in ROUNDS interleaved rounds (default 5) and each
+# figure is the median of its rounds; ratios are ratios of medians. A tool
+# or engine that is missing or fails is skipped (and said so). Prints a table
+# of microseconds per syscall, the ratios of each engine's run to native,
+# strace -f and perf trace (and, with kvm, to the exit floor and the
+# trampoline, and the gain of rewriting), and checks, printing PASS/FAIL:
+#   sud:  hyperloupe <= 0.15 x strace -f,  hyperloupe <= 6 x native
+#   kvm:  hyperloupe <= 0.45 x strace -f,  hyperloupe <= 1.15 x exit floor
+#         (the default, rewriting run)
+# for each engine present. Exits 0 whatever the result unless --strict (then
+# 1 when a target of a present engine is not met or cannot be measured, or
+# when no engine is present).
 #
 # Environment: HYPERLOUPE (default build/hyperloupe, then build/vmm/hyperloupe),
-# SYSLOOP (default build/bench/sysloop), NATIVE_N, EXIT_FLOOR_N, ROUNDS.
+# SYSLOOP (default build/bench/sysloop), NATIVE_N, SUD_N, EXIT_FLOOR_N,
+# ROUNDS, TMPDIR.
 set -u
 
 strict=0
@@ -39,11 +49,12 @@ for arg in "$@"; do
     esac
 done
 n=${n:-20000}
-native_n=${NATIVE_N:-10000000}
+native_n=${NATIVE_N:-2000000}
+sud_n=${SUD_N:-200000}
 floor_n=${EXIT_FLOOR_N:-}
-rounds=${ROUNDS:-3}
-case $native_n$floor_n$rounds in
-    *[!0-9]*|'') echo "syscall_overhead.sh: NATIVE_N, EXIT_FLOOR_N and ROUNDS must be numbers" >&2; exit 2 ;;
+rounds=${ROUNDS:-5}
+case $native_n$sud_n$floor_n$rounds in
+    *[!0-9]*|'') echo "syscall_overhead.sh: NATIVE_N, SUD_N, EXIT_FLOOR_N and ROUNDS must be numbers" >&2; exit 2 ;;
 esac
 [ "$rounds" -ge 1 ] || { echo "syscall_overhead.sh: ROUNDS must be at least 1" >&2; exit 2; }
 
@@ -72,7 +83,7 @@ now_ns() { date +%s%N; }
 run_sysloop() {
     key=$1 label=$2
     shift 2
-    printf '%-24s ... ' "$label"
+    printf '%-28s ... ' "$label"
     t0=$(now_ns)
     "$@" >"$tmp/$key.out" 2>"$tmp/$key.err"
     st=$?
@@ -91,7 +102,7 @@ run_sysloop() {
 # run_floor: `hyperloupe exit-floor`; appends the bare exit to $tmp/floor.us
 # and the trampoline round trip to $tmp/tramp.us.
 run_floor() {
-    printf '%-24s ... ' "exit floor"
+    printf '%-28s ... ' "kvm exit floor"
     # shellcheck disable=SC2086  # (no argument when EXIT_FLOOR_N is unset)
     if "$hl" exit-floor $floor_n >"$tmp/floor.out" 2>"$tmp/floor.err" &&
         us=$(sed -n 's/^exit_floor_us=\([0-9.eE+-]*\)$/\1/p' "$tmp/floor.out") &&
@@ -111,41 +122,60 @@ run_floor() {
 }
 
 skip() {   # skip LABEL REASON
-    printf '%-24s ... SKIPPED: %s\n' "$1" "$2"
+    printf '%-28s ... SKIPPED: %s\n' "$1" "$2"
 }
 
-echo "syscall overhead: getppid() via syscall(2), $n traced / $native_n native iterations, $rounds rounds"
+# The engines this machine offers: `hyperloupe engines --check E` exits 0.
+engines=
+echo "syscall overhead: getppid() via syscall(2), $rounds rounds"
 echo "  hyperloupe: $hl"
 echo "  sysloop:    $sysloop"
+for e in kvm sud; do
+    if [ ! -x "$hl" ]; then
+        echo "  engine $e:  not measured: no executable at $hl (set HYPERLOUPE)"
+    elif why=$("$hl" engines --check "$e" 2>&1); then
+        engines="$engines $e"
+        echo "  engine $e:  measured"
+    else
+        echo "  engine $e:  not measured: $(echo "$why" | head -n 1 | sed "s/^$e engine: //")"
+    fi
+done
+echo "  iterations: native $native_n, sud $sud_n, kvm / strace -f / perf trace $n"
+have_strace=0 have_perf=0
+command -v strace >/dev/null 2>&1 && have_strace=1
+command -v perf >/dev/null 2>&1 && have_perf=1
 echo
 
-run_sysloop native "native" "$sysloop" "$native_n"
-
-# The hosts this runs on are noisy (one exit costs 80-200 us from one run to
-# the next): the traced tools are measured in interleaved rounds and each
-# figure is the median of its rounds.
+# The hosts this runs on are noisy (a guest exit costs 80-200 us from one run
+# to the next, a SIGSYS round trip drifts by tens of percent with the load):
+# everything is measured in interleaved rounds, each figure is the median of
+# its rounds.
 for round in $(seq 1 "$rounds"); do
     echo "round $round/$rounds"
-    if [ -x "$hl" ]; then
-        run_sysloop hl "hyperloupe run" "$hl" run -- "$sysloop" "$n"
-        run_sysloop hlnr "hyperloupe --no-rewrite" "$hl" run --no-rewrite -- "$sysloop" "$n"
-        run_floor
-    else
-        skip "hyperloupe run" "no executable at $hl (set HYPERLOUPE)"
-        skip "hyperloupe --no-rewrite" "no hyperloupe"
-        skip "exit floor" "no hyperloupe"
-    fi
+    run_sysloop native "native" "$sysloop" "$native_n"
+    for e in $engines; do
+        case $e in
+            kvm)
+                run_sysloop kvm "hyperloupe kvm" "$hl" run --engine kvm -- "$sysloop" "$n"
+                run_sysloop kvmnr "hyperloupe kvm --no-rewrite" "$hl" run --engine kvm --no-rewrite -- "$sysloop" "$n"
+                run_floor
+                ;;
+            sud)
+                run_sysloop sud "hyperloupe sud" "$hl" run --engine sud -- "$sysloop" "$sud_n"
+                ;;
+        esac
+    done
 
-    if command -v strace >/dev/null 2>&1; then
+    if [ "$have_strace" = 1 ]; then
         run_sysloop strace "strace -f" strace -f -qq -o /dev/null "$sysloop" "$n"
     else
-        skip "strace -f" "strace not installed"
+        skip "strace -f" "strace not installed (apt-get install strace)"
     fi
 
-    if command -v perf >/dev/null 2>&1; then
+    if [ "$have_perf" = 1 ]; then
         run_sysloop perf "perf trace" perf trace -o /dev/null -- "$sysloop" "$n"
     else
-        skip "perf trace" "perf not installed"
+        skip "perf trace" "perf not installed (apt-get install linux-perf)"
     fi
 done
 
@@ -153,22 +183,35 @@ val() {   # the median of KEY's rounds
     [ -s "$tmp/$1.us" ] && sort -g "$tmp/$1.us" |
         awk '{ v[NR] = $1 } END { printf "%.4f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+range() {   # the range of KEY's rounds
+    [ -s "$tmp/$1.us" ] && sort -g "$tmp/$1.us" |
+        awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f\n", lo, hi }'
+}
+has() {   # has ENGINE: ENGINE is measured here
+    case " $engines " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
 
 echo
 echo "median of $rounds rounds:"
-printf '%-36s %12s %14s\n' "tool" "iterations" "us/syscall"
-printf '%-36s %12s %14s\n' "------------------------------------" "------------" "--------------"
+printf '%-36s %12s %14s %16s\n' "tool" "iterations" "us/syscall" "(range)"
+printf '%-36s %12s %14s %16s\n' "------------------------------------" "------------" "--------------" "----------------"
 row() {   # row KEY LABEL ITERATIONS
     v=$(val "$1") || v="skipped"
-    printf '%-36s %12s %14s\n' "$2" "$3" "$v"
+    r=$(range "$1") || r=
+    printf '%-36s %12s %14s %16s\n' "$2" "$3" "$v" "$r"
 }
 row native "native" "$native_n"
-row hl "hyperloupe run (rewritten)" "$n"
-row hlnr "hyperloupe run --no-rewrite" "$n"
+if has kvm; then
+    row kvm "hyperloupe kvm (rewritten)" "$n"
+    row kvmnr "hyperloupe kvm --no-rewrite" "$n"
+fi
+has sud && row sud "hyperloupe sud" "$sud_n"
 row strace "strace -f" "$n"
 row perf "perf trace" "$n"
-row floor "hyperloupe exit-floor (bare exit)" "${floor_n:-default}"
-row tramp "  trampoline round trip" "${floor_n:-default}"
+if has kvm; then
+    row floor "hyperloupe exit-floor (bare exit)" "${floor_n:-default}"
+    row tramp "  trampoline round trip" "${floor_n:-default}"
+fi
 
 ratio() {   # ratio A B: A/B or "n/a"
     a=$(val "$1") && b=$(val "$2") &&
@@ -176,15 +219,29 @@ ratio() {   # ratio A B: A/B or "n/a"
         echo "n/a"
 }
 echo
-printf '%-36s %12s %14s\n' "ratio" "rewritten" "--no-rewrite"
-printf '%-36s %12s %14s\n' "------------------------------------" "------------" "--------------"
-for other in "strace strace -f" "perf perf trace" "native native" \
-    "floor exit floor" "tramp trampoline round trip"; do
-    key=${other%% *}
-    printf '%-36s %12s %14s\n' "hyperloupe / ${other#* }" "$(ratio hl "$key")" "$(ratio hlnr "$key")"
-done
-echo
-printf '%-36s %s\n' "gain of rewriting" "--no-rewrite / rewritten = $(ratio hlnr hl)"
+printf '%-36s %12s %14s %16s\n' "ratio (per call)" "/ native" "/ strace -f" "/ perf trace"
+printf '%-36s %12s %14s %16s\n' "------------------------------------" "------------" "--------------" "----------------"
+rrow() {   # rrow KEY LABEL
+    printf '%-36s %12s %14s %16s\n' "$2" "$(ratio "$1" native)" "$(ratio "$1" strace)" "$(ratio "$1" perf)"
+}
+if has kvm; then
+    rrow kvm "hyperloupe kvm (rewritten)"
+    rrow kvmnr "hyperloupe kvm --no-rewrite"
+fi
+has sud && rrow sud "hyperloupe sud"
+rrow strace "strace -f"
+rrow perf "perf trace"
+
+if has kvm; then
+    echo
+    printf '%-36s %12s %14s\n' "kvm ratio" "rewritten" "--no-rewrite"
+    printf '%-36s %12s %14s\n' "------------------------------------" "------------" "--------------"
+    for other in "floor exit floor" "tramp trampoline round trip"; do
+        key=${other%% *}
+        printf '%-36s %12s %14s\n' "hyperloupe kvm / ${other#* }" "$(ratio kvm "$key")" "$(ratio kvmnr "$key")"
+    done
+    printf '%-36s %s\n' "gain of rewriting" "--no-rewrite / rewritten = $(ratio kvmnr kvm)"
+fi
 
 failed=0
 target() {   # target LABEL RATIO LIMIT
@@ -199,14 +256,22 @@ target() {   # target LABEL RATIO LIMIT
     fi
 }
 echo
-echo "targets (hyperloupe run, rewriting):"
-target "hyperloupe <= 0.45 x strace -f" "$(ratio hl strace)" 0.45
-target "hyperloupe <= 1.15 x exit floor" "$(ratio hl floor)" 1.15
-# Every trapped call costs at least one exit: when the bare exit alone costs
-# more than 0.45 x strace -f, no VMM can meet the first target on this host.
-fs=$(ratio floor strace)
-if [ "$fs" != "n/a" ] && awk -v r="$fs" 'BEGIN { exit !(r > 0.45) }'; then
-    echo "note: here the exit floor alone is $fs x strace -f (> 0.45)"
+[ -n "$engines" ] || { echo "targets: no engine measured"; failed=1; }
+if has sud; then
+    echo "targets (sud):"
+    target "sud <= 0.15 x strace -f" "$(ratio sud strace)" 0.15
+    target "sud <= 6 x native" "$(ratio sud native)" 6
+fi
+if has kvm; then
+    echo "targets (kvm, rewriting):"
+    target "kvm <= 0.45 x strace -f" "$(ratio kvm strace)" 0.45
+    target "kvm <= 1.15 x exit floor" "$(ratio kvm floor)" 1.15
+    # Every trapped call costs at least one exit: when the bare exit alone
+    # costs more than 0.45 x strace -f, no VMM can meet the first target here.
+    fs=$(ratio floor strace)
+    if [ "$fs" != "n/a" ] && awk -v r="$fs" 'BEGIN { exit !(r > 0.45) }'; then
+        echo "note: here the exit floor alone is $fs x strace -f (> 0.45)"
+    fi
 fi
 
 if [ "$strict" = 1 ] && [ "$failed" = 1 ]; then
