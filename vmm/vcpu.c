@@ -73,8 +73,10 @@ static enum vcpu_action handle_syscall(struct thread *t)
 {
 	struct proc *p = t->proc;
 	struct kvm_regs *r = &t->cpu.run->s.regs.regs;
-	/* Through the LSTAR trampoline, or from a rewritten site (rewrite.c). */
-	bool trampoline = r->rip == (uint64_t)p->vm.sys_code + SYS_TRAMPOLINE + 2;
+	/* Through the LSTAR trampoline, or from a rewritten site (rewrite.c).
+	 * kvm-pvm leaves %rip past the trampoline's `out`, VMX and SVM on it. */
+	uint64_t tramp = (uint64_t)p->vm.sys_code + SYS_TRAMPOLINE;
+	bool trampoline = r->rip == tramp + 2 || r->rip == tramp;
 	uint64_t site = trampoline ? r->rcx - 2 : rewritten_site(t, r->rip);
 	if (!site)
 		return port_io_fault(t);

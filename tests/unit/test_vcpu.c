@@ -161,6 +161,58 @@ static void test_getpid_cpl0(void **state)
 	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
 }
 
+/* KVM on VMX and SVM leaves %rip on the trampoline's `out` (kvm-pvm past
+ * it): the same call, the same return to user mode. */
+static void test_getpid_cpl0_rip_on_out(void **state)
+{
+	(void)state;
+	syscall_exit(0x10, SYS_getpid, 0, 0, 0);
+	regs()->rip = TRAMPOLINE_EXIT_RIP - 2;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_int_equal(regs()->rax, getpid());
+	assert_int_equal(regs()->rip, 0x401000);
+	assert_int_equal(regs()->rflags, 0x246);
+	assert_int_equal(sregs()->cs.selector, SEL_USER_CS);
+	assert_int_equal(sregs()->ss.selector, SEL_USER_DS);
+	assert_true(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
+	assert_int_equal(p.local.trampoline_exits, 1);
+	/* The trampoline is not a site: nothing for KVM to step over. */
+	assert_int_equal(t.cpu.pio_rip, 0);
+}
+
+/* A rewritten site on VMX and SVM: %rip is on the `out`.  The call
+ * returns past it, and the `out` is remembered so that a restart at it
+ * is not stepped over by KVM (settle_pio). */
+static void test_rewritten_site_rip_on_out(void **state)
+{
+	(void)state;
+	struct rw_site site = {.addr = 0x401000, .live = true};
+	p.sites = &site;
+	p.nsites = 1;
+	p.vm.io_rip_known = true;
+	p.vm.io_rip_on_insn = true;
+	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
+	regs()->rip = 0x401000;
+	regs()->rcx = 0x1111;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_int_equal(regs()->rax, getpid());
+	assert_int_equal(regs()->rip, 0x401002);
+	assert_int_equal(regs()->rcx, 0x1111);
+	assert_int_equal(t.cpu.pio_rip, 0x401000);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
+	/* Past the site is no site when %rip stays on the `out`. */
+	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
+	regs()->rip = 0x401002;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+	assert_int_equal(p.term_signal, SIGSEGV);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 0);
+	t.cpu.pio_rip = 0;
+	p.vm.io_rip_known = p.vm.io_rip_on_insn = false;
+	p.sites = NULL;
+	p.nsites = 0;
+}
+
 /* A site rewritten to `out %al, $0xe0` exits straight from CPL3: rip is
  * already past it and rcx/r11 are the guest's own, left alone. */
 static void test_rewritten_site(void **state)
@@ -682,7 +734,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_getpid_cpl3),
 		T(test_getpid_cpl0),
+		T(test_getpid_cpl0_rip_on_out),
 		T(test_rewritten_site),
+		T(test_rewritten_site_rip_on_out),
 		T(test_out_not_a_site),
 		T(test_rewrite_site),
 		T(test_rflags_and_rax_high_bits),
