@@ -113,7 +113,7 @@ static enum vcpu_action handle_syscall(struct thread *t)
 		vm_return_to_user(t->cpu.run, r->rip, r->rflags);
 	else if (trampoline)
 		vm_return_to_user(t->cpu.run, r->rcx, r->r11);
-	if (trampoline && !p->opt.no_rewrite) {
+	if (trampoline && !p->opt.no_rewrite && !p->vm.no_cpl3_out) {
 		pthread_rwlock_wrlock(&p->mm);
 		rewrite_site(p, site);
 		pthread_rwlock_unlock(&p->mm);
@@ -366,6 +366,8 @@ static void run_once(struct thread *t)
 {
 	struct proc *p = t->proc;
 	settle_pio(t);
+	if (t->cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS)
+		vm_fix_tss(&t->cpu.run->s.regs.sregs);
 	vm_note_host_cpu(&t->cpu);
 	t->rw_gen = __atomic_load_n(&p->rw_gen, __ATOMIC_ACQUIRE);
 	enter_guest(t);
