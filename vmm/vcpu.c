@@ -82,6 +82,7 @@ static enum vcpu_action handle_syscall(struct thread *t)
 		return port_io_fault(t);
 	if (!trampoline && p->vm.io_rip_on_insn)
 		t->cpu.pio_rip = r->rip;
+	t->cpu.race_site = 0; /* the guest got through: no fault repeats */
 	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
 	/* Linux looks at the low 32 bits of %rax only. */
 	long nr = (int)r->rax;
@@ -141,19 +142,42 @@ int vcpu_exception_signal(int vector)
 	}
 }
 
+/* A race is over once the patch is: waiting for the mm lock waits for it.
+ * More faults in a row at one site are not a race. */
+#define PATCH_RETRIES 3
+
 /* The address of the instruction at a site that rewrite.c was changing
  * under this vCPU (rewrite.c), or 0: an int3 it wrote for a moment (a trap:
  * after the int3), or an `out` the hypervisor decoded again too late.
- * Waiting for the mm lock waits for the change to finish. */
+ * Retries are bounded, so that a guest fault never hangs the VMM: a site
+ * still faulting with our `out` in it gets its `syscall` back and the
+ * process rewrites no more (this platform cannot run the `out`); a fault
+ * that repeats after that is the guest's own, and becomes its signal. */
 static uint64_t patch_race(struct thread *t, uint64_t vector, uint64_t rip)
 {
+	struct vcpu *c = &t->cpu;
+	struct proc *p = t->proc;
 	uint64_t at = vector == 3 ? rip - 1 : rip;
 	if (vector != 3 && vector != 6 && vector != 13)
 		return 0;
-	pthread_rwlock_rdlock(&t->proc->mm);
-	bool r = rewrite_patch_race(t->proc, at);
-	pthread_rwlock_unlock(&t->proc->mm);
-	return r ? at : 0;
+	c->race_count = c->race_site == at ? c->race_count + 1 : 1;
+	c->race_site = at;
+	if (c->race_count > PATCH_RETRIES + 1)
+		return 0;
+	bool again;
+	if (c->race_count <= PATCH_RETRIES) {
+		pthread_rwlock_rdlock(&p->mm);
+		again = rewrite_patch_race(p, at);
+	} else {
+		pthread_rwlock_wrlock(&p->mm);
+		again = rewrite_undo(p, at);
+		p->vm.no_cpl3_out |= again;
+	}
+	pthread_rwlock_unlock(&p->mm);
+	if (again && c->race_count > PATCH_RETRIES && p->verbose)
+		hl_err("vector %llu again and again at the rewritten site %#llx: no more rewriting",
+		       (unsigned long long)vector, (unsigned long long)at);
+	return again ? at : 0;
 }
 
 /* The IDT stub pushed the vector, and the CPU the error code and the

@@ -44,6 +44,8 @@ struct vcpu {
 	uint8_t *exc_stack; /* IST stack the stubs push the frame on (RW) */
 	int host_cpu;       /* what the guest's getcpu reports (vm_note_host_cpu) */
 	uint64_t pio_rip;   /* an `out` KVM has still to step over (vcpu.c) */
+	uint64_t race_site; /* a site faulting race_count times in a row (vcpu.c) */
+	int race_count;
 };
 
 struct vm {

@@ -639,6 +639,46 @@ static void test_exception_rsp_wraps(void **state)
 
 /* ---- other exits ---- */
 
+/* #GP at a rewritten site, again and again (QEMU's SVM with a busy TSS
+ * did this): a few retries as for a patch race, then the site gets its
+ * `syscall` back and rewriting stops; a fault that still repeats there is
+ * the guest's SIGSEGV.  The VMM never loops. */
+static void test_patch_race_bounded(void **state)
+{
+	(void)state;
+	if (rewrite_init()) {
+		skip();
+		return;
+	}
+	uint8_t *code = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(code != MAP_FAILED);
+	memcpy(code + 0x10, "\xe6\xe0\xc3", 3); /* out %al, $0xe0; ret */
+	assert_int_equal(mprotect(code, PG, PROT_READ | PROT_EXEC), 0);
+	assert_int_equal(gm_map(&p.vm.mem, (uint64_t)code, (uint64_t)code + PG, PROT_READ | PROT_EXEC), 0);
+	struct rw_site site = {.addr = (uint64_t)code + 0x10, .live = true};
+	p.sites = &site;
+	p.nsites = 1;
+	const uint64_t f[FRAME_WORDS] = {13, 0, site.addr, 0x33, 0x246, 0x7ffd0000, 0x2b};
+	for (int i = 0; i < 4; i++) {
+		exception_exit((uint64_t)exc_stack + sizeof(exc_stack) - FRAME_WORDS * 8, f);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+		assert_int_equal(regs()->rip, site.addr);
+		assert_int_equal(p.term_signal, 0);
+	}
+	assert_memory_equal(code + 0x10, "\x0f\x05", 2);
+	assert_false(site.live);
+	assert_true(p.vm.no_cpl3_out);
+	exception_exit((uint64_t)exc_stack + sizeof(exc_stack) - FRAME_WORDS * 8, f);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+	assert_int_equal(p.term_signal, SIGSEGV);
+	t.cpu.race_site = 0;
+	p.vm.no_cpl3_out = false;
+	p.sites = NULL;
+	p.nsites = 0;
+	gm_unmap(&p.vm.mem, (uint64_t)code, (uint64_t)code + PG);
+	munmap(code, PG);
+}
+
 static void other_exit(uint32_t reason)
 {
 	reset(NULL);
@@ -748,6 +788,7 @@ int main(void)
 		T(test_exception_vectors),
 		T(test_exception_bad_rsp),
 		T(test_exception_rsp_wraps),
+		T(test_patch_race_bounded),
 		T(test_fatal_exits),
 		T(test_other_ports),
 		T(test_intr_continues),
