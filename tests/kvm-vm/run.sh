@@ -22,6 +22,7 @@
 #   HL_KVM_VM_ENV      names of more variables to pass to CMD (LC_ALL, TZ, LANG
 #                      and TMPDIR always are)
 #   HL_KVM_VM_CONSOLE  set to 1 to print the machine's console log at the end
+#                      (the last one is kept in the cache as last-console.log)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${HL_KVM_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hyperloupe/kvm-vm}
@@ -132,6 +133,8 @@ boot() {
 		-virtfs "local,path=$job,mount_tag=job,security_model=none" \
 		-append "console=ttyS0 quiet panic=-1 hl_job=$job" < /dev/null > "$job/qemu.log" 2>&1 &
 	local qemu=$!
+	# A caller's timeout (CTest's) must not leave the machine running.
+	trap 'kill $qemu 2>/dev/null; exit 143' TERM INT HUP
 	tail -n +1 -f --pid=$qemu "$job/stdout" &
 	local t1=$!
 	tail -n +1 -f --pid=$qemu "$job/stderr" >&2 &
@@ -143,6 +146,7 @@ boot() {
 
 finish() {
 	[ "${HL_KVM_VM_CONSOLE:-0}" = 1 ] && cat "$job/console.log" >&2
+	cp "$job/console.log" "$cache/last-console.log" 2>/dev/null # for a post-mortem
 	if [ ! -e "$job/booted" ]; then
 		tail -n 20 "$job/qemu.log" "$job/console.log" >&2
 		skip "the emulated machine did not boot (qemu status $qemu_rc)"
