@@ -10,6 +10,8 @@ jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHL_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build -j"$jobs" --output-on-failure --timeout 300
+# The kvm engine on SVM semantics, in an emulated machine (tests/kvm-vm).
+HL_KVM_SVM=1 ctest --test-dir build -L kvm-svm --output-on-failure
 
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHL_SANITIZE=ON -DHL_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"

@@ -227,19 +227,29 @@ bool rewrite_patch_race(const struct proc *p, uint64_t addr)
 	       (!memcmp(b, insn_syscall, 2) || !memcmp(b, insn_out, 2));
 }
 
+/* The site's `syscall` back; false when its bytes are not our `out` any
+ * more (the guest wrote through /proc/self/mem or ptrace): they stay. */
+static bool restore_site(struct proc *p, struct rw_site *s)
+{
+	bool ok = patch(s->addr, insn_out, insn_syscall) == 0;
+	s->live = false;
+	s->restored = __atomic_add_fetch(&p->rw_gen, 1, __ATOMIC_RELEASE);
+	return ok;
+}
+
 void rewrite_protect(struct proc *p, uint64_t start, uint64_t end, int prot)
 {
 	if ((prot & (PROT_EXEC | PROT_WRITE)) == PROT_EXEC)
 		return;
-	for (int i = site_index(p, start); i < p->nsites && p->sites[i].addr < end; i++) {
-		if (!p->sites[i].live)
-			continue;
-		/* Bytes that are not ours any more (the guest wrote through
-		 * /proc/self/mem or ptrace) stay as they are. */
-		patch(p->sites[i].addr, insn_out, insn_syscall);
-		p->sites[i].live = false;
-		p->sites[i].restored = __atomic_add_fetch(&p->rw_gen, 1, __ATOMIC_RELEASE);
-	}
+	for (int i = site_index(p, start); i < p->nsites && p->sites[i].addr < end; i++)
+		if (p->sites[i].live)
+			restore_site(p, &p->sites[i]);
+}
+
+bool rewrite_undo(struct proc *p, uint64_t site)
+{
+	struct rw_site *s = site_find(p, site);
+	return s && s->live && restore_site(p, s);
 }
 
 /* Drop the sites in [start, end): the memory behind them is gone. */

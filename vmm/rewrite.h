@@ -19,6 +19,9 @@ bool rewrite_is_site(const struct proc *p, uint64_t addr, uint64_t since);
 /* Is an exception at addr one that patching a site there caused (it now
  * holds a whole `syscall` or `out` again)?  Then the guest runs it again. */
 bool rewrite_patch_race(const struct proc *p, uint64_t addr);
+/* Put the `syscall` back at a live site that holds our `out`; false when
+ * it is no such site. */
+bool rewrite_undo(struct proc *p, uint64_t site);
 /* [start, end) gets protection prot: put the sites there back to `syscall`
  * unless it stays executable and read-only. */
 void rewrite_protect(struct proc *p, uint64_t start, uint64_t end, int prot);

@@ -74,13 +74,16 @@ static enum vcpu_action handle_syscall(struct thread *t)
 {
 	struct proc *p = t->proc;
 	struct kvm_regs *r = &t->cpu.run->s.regs.regs;
-	/* Through the LSTAR trampoline, or from a rewritten site (rewrite.c). */
-	bool trampoline = r->rip == (uint64_t)p->vm.sys_code + SYS_TRAMPOLINE + 2;
+	/* Through the LSTAR trampoline, or from a rewritten site (rewrite.c).
+	 * kvm-pvm leaves %rip past the trampoline's `out`, VMX and SVM on it. */
+	uint64_t tramp = (uint64_t)p->vm.sys_code + SYS_TRAMPOLINE;
+	bool trampoline = r->rip == tramp + 2 || r->rip == tramp;
 	uint64_t site = trampoline ? r->rcx - 2 : rewritten_site(t, r->rip);
 	if (!site)
 		return port_io_fault(t);
 	if (!trampoline && p->vm.io_rip_on_insn)
 		t->cpu.pio_rip = r->rip;
+	t->cpu.race_site = 0; /* the guest got through: no fault repeats */
 	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
 	/* Linux looks at the low 32 bits of %rax only. */
 	long nr = (int)r->rax;
@@ -112,7 +115,7 @@ static enum vcpu_action handle_syscall(struct thread *t)
 		vm_return_to_user(t->cpu.run, r->rip, r->rflags);
 	else if (trampoline)
 		vm_return_to_user(t->cpu.run, r->rcx, r->r11);
-	if (trampoline && !p->opt.no_rewrite) {
+	if (trampoline && !p->opt.no_rewrite && !p->vm.no_cpl3_out) {
 		pthread_rwlock_wrlock(&p->mm);
 		rewrite_site(p, site);
 		pthread_rwlock_unlock(&p->mm);
@@ -140,19 +143,42 @@ int vcpu_exception_signal(int vector)
 	}
 }
 
+/* A race is over once the patch is: waiting for the mm lock waits for it.
+ * More faults in a row at one site are not a race. */
+#define PATCH_RETRIES 3
+
 /* The address of the instruction at a site that rewrite.c was changing
  * under this vCPU (rewrite.c), or 0: an int3 it wrote for a moment (a trap:
  * after the int3), or an `out` the hypervisor decoded again too late.
- * Waiting for the mm lock waits for the change to finish. */
+ * Retries are bounded, so that a guest fault never hangs the VMM: a site
+ * still faulting with our `out` in it gets its `syscall` back and the
+ * process rewrites no more (this platform cannot run the `out`); a fault
+ * that repeats after that is the guest's own, and becomes its signal. */
 static uint64_t patch_race(struct thread *t, uint64_t vector, uint64_t rip)
 {
+	struct vcpu *c = &t->cpu;
+	struct proc *p = t->proc;
 	uint64_t at = vector == 3 ? rip - 1 : rip;
 	if (vector != 3 && vector != 6 && vector != 13)
 		return 0;
-	pthread_rwlock_rdlock(&t->proc->mm);
-	bool r = rewrite_patch_race(t->proc, at);
-	pthread_rwlock_unlock(&t->proc->mm);
-	return r ? at : 0;
+	c->race_count = c->race_site == at ? c->race_count + 1 : 1;
+	c->race_site = at;
+	if (c->race_count > PATCH_RETRIES + 1)
+		return 0;
+	bool again;
+	if (c->race_count <= PATCH_RETRIES) {
+		pthread_rwlock_rdlock(&p->mm);
+		again = rewrite_patch_race(p, at);
+	} else {
+		pthread_rwlock_wrlock(&p->mm);
+		again = rewrite_undo(p, at);
+		p->vm.no_cpl3_out |= again;
+	}
+	pthread_rwlock_unlock(&p->mm);
+	if (again && c->race_count > PATCH_RETRIES && p->verbose)
+		hl_err("vector %llu again and again at the rewritten site %#llx: no more rewriting",
+		       (unsigned long long)vector, (unsigned long long)at);
+	return again ? at : 0;
 }
 
 /* The IDT stub pushed the vector, and the CPU the error code and the
@@ -365,6 +391,8 @@ static void run_once(struct thread *t)
 {
 	struct proc *p = t->proc;
 	settle_pio(t);
+	if (t->cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS)
+		vm_fix_tss(&t->cpu.run->s.regs.sregs);
 	vm_note_host_cpu(&t->cpu);
 	t->rw_gen = __atomic_load_n(&p->rw_gen, __ATOMIC_ACQUIRE);
 	enter_guest(t);

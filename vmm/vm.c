@@ -169,6 +169,23 @@ static void write_code(struct vm *vm)
 #define MSR_TSC_AUX 0xc0000103
 #define TSS_IOMAP 104
 #define TSS_LIMIT (TSS_IOMAP + 32)
+#define TSS_BUSY 0xb
+#define TSS_AVAILABLE 0x9
+
+/* The type of the TSS in TR.  Busy is what LTR leaves, what VMX demands at
+ * VM entry, and what kvm-pvm and AMD hardware take.  QEMU's software CPU
+ * consults the I/O permission bitmap only for an available TSS, and
+ * raises #GP at every CPL3 `out` otherwise, so under QEMU's emulated SVM
+ * the TSS is marked available (probe_io() finds out).  One platform per
+ * process: forks inherit it, an exec probes again. */
+static uint8_t tss_type = TSS_BUSY;
+
+/* KVM on SVM reports TR as busy whatever was set: every sregs written
+ * back would bring the #GP back. */
+void vm_fix_tss(struct kvm_sregs *sr)
+{
+	sr->tr.type = tss_type;
+}
 
 static void write_tables(struct vm *vm, uint8_t *data, uint8_t *exc_stack)
 {
@@ -398,6 +415,48 @@ int vm_map_vdso(struct vm *vm, uint64_t *base)
 	return r;
 }
 
+/* One CPL3 `out` to the calibration port with IOPL 0, through the TSS
+ * I/O bitmap as at a rewritten site.  The port it exited on (the
+ * exception port when it faulted), 0 when KVM_RUN failed; *rip is where
+ * KVM left %rip. */
+static int probe_out(struct vm *vm, struct vcpu *c, uint64_t *rip)
+{
+	uint64_t code = (uint64_t)vm->sys_code + SYS_CALIBRATE;
+	vm_reset_vcpu(vm, c, code, (uint64_t)c->exc_stack + PAGE_SIZE - 64);
+	c->run->immediate_exit = 0;
+	int r, tries = 0;
+	while ((r = ioctl(c->fd, KVM_RUN, 0)) < 0 && errno == EINTR && ++tries < 10)
+		;
+	if (r < 0 || c->run->exit_reason != KVM_EXIT_IO)
+		return 0;
+	*rip = c->run->s.regs.regs.rip;
+	return c->run->io.port;
+}
+
+/* What kvm-pvm, VMX and SVM (hardware or QEMU's) differ on, asked once
+ * per VM before the guest runs: whether a CPL3 `out` needs an available
+ * TSS (tss_type), or cannot work at all (then every call goes through
+ * the LSTAR trampoline), and where KVM leaves %rip after it.  The vCPU's
+ * registers are set again by the caller. */
+static void probe_io(struct vm *vm, struct vcpu *c)
+{
+	uint64_t code = (uint64_t)vm->sys_code + SYS_CALIBRATE, rip = 0;
+	vm->io_probed = true;
+	int port = probe_out(vm, c, &rip);
+	if (port == HL_PORT_EXCEPTION) {
+		tss_type = TSS_AVAILABLE;
+		port = probe_out(vm, c, &rip);
+	}
+	if (port == HL_PORT_EXCEPTION) {
+		tss_type = TSS_BUSY;
+		vm->no_cpl3_out = true;
+	}
+	if (port == HL_PORT_CALIBRATE && (rip == code || rip == code + 2)) {
+		vm->io_rip_known = true;
+		vm->io_rip_on_insn = rip == code;
+	}
+}
+
 int vm_add_vcpu(struct vm *vm, struct vcpu *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -420,6 +479,8 @@ int vm_add_vcpu(struct vm *vm, struct vcpu *c)
 	setup_msrs(vm, c);
 	if (vm->vdso && zero_tsc_offset(c->fd))
 		vm->vdso_broken = true;
+	if (!vm->io_probed)
+		probe_io(vm, c);
 	return 0;
 }
 
@@ -506,7 +567,7 @@ static void setup_sregs(struct vm *vm, struct vcpu *c)
 	sr.tr.selector = SEL_TSS;
 	sr.tr.base = (uint64_t)c->data + TSS_OFF;
 	sr.tr.limit = TSS_LIMIT;
-	sr.tr.type = 0xb;
+	sr.tr.type = tss_type;
 	sr.tr.present = 1;
 	memset(&sr.ldt, 0, sizeof(sr.ldt));
 	sr.ldt.unusable = 1;
@@ -556,6 +617,7 @@ void vm_own_tables(struct vcpu *c, struct kvm_sregs *sr)
 	sr->tr.base = (uint64_t)c->data + TSS_OFF;
 	sr->gdt.base = (uint64_t)c->data + GDT_OFF;
 	sr->idt.base = (uint64_t)c->data + IDT_OFF;
+	vm_fix_tss(sr);
 }
 
 /* KVM_GET_XSAVE2 (when the state is larger than 4 KiB) returns the same

@@ -44,6 +44,8 @@ struct vcpu {
 	uint8_t *exc_stack; /* IST stack the stubs push the frame on (RW) */
 	int host_cpu;       /* what the guest's getcpu reports (vm_note_host_cpu) */
 	uint64_t pio_rip;   /* an `out` KVM has still to step over (vcpu.c) */
+	uint64_t race_site; /* a site faulting race_count times in a row (vcpu.c) */
+	int race_count;
 };
 
 struct vm {
@@ -55,7 +57,9 @@ struct vm {
 	uint64_t xcr0;
 	uint32_t xstate_size; /* user XSAVE image size (signal frames) */
 	int gpa_bits, next_vcpu_id;
-	bool io_rip_known, io_rip_on_insn; /* see vcpu.c rewritten_resume() */
+	bool io_rip_known, io_rip_on_insn; /* see vcpu.c rewritten_site() */
+	bool io_probed;      /* vm_add_vcpu() ran its probe (vm.c probe_io) */
+	bool no_cpl3_out;    /* a CPL3 `out` faults here: no site is rewritten */
 	uint64_t vdso;       /* the host's vDSO, mirrored in the guest; 0: none */
 	bool vdso_broken;    /* a vCPU's TSC could not be made the host's */
 	/* CPL0 page pairs of vCPUs that ended, for the next one. */
@@ -93,6 +97,8 @@ void vm_return_to_user(struct kvm_run *run, uint64_t rip, uint64_t rflags);
 
 /* Point a copied sregs at c's own GDT, TSS and IDT. */
 void vm_own_tables(struct vcpu *c, struct kvm_sregs *sr);
+/* Before sregs go back to KVM: the TSS type this platform needs. */
+void vm_fix_tss(struct kvm_sregs *sr);
 
 /* The guest's FPU/SSE/AVX state in the user XSAVE layout signal frames
  * use (vm->xstate_size bytes).  0 or -errno. */

@@ -162,6 +162,58 @@ static void test_getpid_cpl0(void **state)
 	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
 }
 
+/* KVM on VMX and SVM leaves %rip on the trampoline's `out` (kvm-pvm past
+ * it): the same call, the same return to user mode. */
+static void test_getpid_cpl0_rip_on_out(void **state)
+{
+	(void)state;
+	syscall_exit(0x10, SYS_getpid, 0, 0, 0);
+	regs()->rip = TRAMPOLINE_EXIT_RIP - 2;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_int_equal(regs()->rax, getpid());
+	assert_int_equal(regs()->rip, 0x401000);
+	assert_int_equal(regs()->rflags, 0x246);
+	assert_int_equal(sregs()->cs.selector, SEL_USER_CS);
+	assert_int_equal(sregs()->ss.selector, SEL_USER_DS);
+	assert_true(t.cpu.run->kvm_dirty_regs & KVM_SYNC_X86_SREGS);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
+	assert_int_equal(p.local.trampoline_exits, 1);
+	/* The trampoline is not a site: nothing for KVM to step over. */
+	assert_int_equal(t.cpu.pio_rip, 0);
+}
+
+/* A rewritten site on VMX and SVM: %rip is on the `out`.  The call
+ * returns past it, and the `out` is remembered so that a restart at it
+ * is not stepped over by KVM (settle_pio). */
+static void test_rewritten_site_rip_on_out(void **state)
+{
+	(void)state;
+	struct rw_site site = {.addr = 0x401000, .live = true};
+	p.sites = &site;
+	p.nsites = 1;
+	p.vm.io_rip_known = true;
+	p.vm.io_rip_on_insn = true;
+	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
+	regs()->rip = 0x401000;
+	regs()->rcx = 0x1111;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+	assert_int_equal(regs()->rax, getpid());
+	assert_int_equal(regs()->rip, 0x401002);
+	assert_int_equal(regs()->rcx, 0x1111);
+	assert_int_equal(t.cpu.pio_rip, 0x401000);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 1);
+	/* Past the site is no site when %rip stays on the `out`. */
+	syscall_exit(0x33, SYS_getpid, 0, 0, 0);
+	regs()->rip = 0x401002;
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+	assert_int_equal(p.term_signal, SIGSEGV);
+	assert_int_equal(p.local.sc[SYS_getpid].count, 0);
+	t.cpu.pio_rip = 0;
+	p.vm.io_rip_known = p.vm.io_rip_on_insn = false;
+	p.sites = NULL;
+	p.nsites = 0;
+}
+
 /* A site rewritten to `out %al, $0xe0` exits straight from CPL3: rip is
  * already past it and rcx/r11 are the guest's own, left alone. */
 static void test_rewritten_site(void **state)
@@ -588,6 +640,46 @@ static void test_exception_rsp_wraps(void **state)
 
 /* ---- other exits ---- */
 
+/* #GP at a rewritten site, again and again (QEMU's SVM with a busy TSS
+ * did this): a few retries as for a patch race, then the site gets its
+ * `syscall` back and rewriting stops; a fault that still repeats there is
+ * the guest's SIGSEGV.  The VMM never loops. */
+static void test_patch_race_bounded(void **state)
+{
+	(void)state;
+	if (rewrite_init()) {
+		skip();
+		return;
+	}
+	uint8_t *code = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(code != MAP_FAILED);
+	memcpy(code + 0x10, "\xe6\xe0\xc3", 3); /* out %al, $0xe0; ret */
+	assert_int_equal(mprotect(code, PG, PROT_READ | PROT_EXEC), 0);
+	assert_int_equal(gm_map(&p.vm.mem, (uint64_t)code, (uint64_t)code + PG, PROT_READ | PROT_EXEC), 0);
+	struct rw_site site = {.addr = (uint64_t)code + 0x10, .live = true};
+	p.sites = &site;
+	p.nsites = 1;
+	const uint64_t f[FRAME_WORDS] = {13, 0, site.addr, 0x33, 0x246, 0x7ffd0000, 0x2b};
+	for (int i = 0; i < 4; i++) {
+		exception_exit((uint64_t)exc_stack + sizeof(exc_stack) - FRAME_WORDS * 8, f);
+		assert_int_equal(vcpu_handle_exit(&t), VCPU_CONTINUE);
+		assert_int_equal(regs()->rip, site.addr);
+		assert_int_equal(p.term_signal, 0);
+	}
+	assert_memory_equal(code + 0x10, "\x0f\x05", 2);
+	assert_false(site.live);
+	assert_true(p.vm.no_cpl3_out);
+	exception_exit((uint64_t)exc_stack + sizeof(exc_stack) - FRAME_WORDS * 8, f);
+	assert_int_equal(vcpu_handle_exit(&t), VCPU_STOP);
+	assert_int_equal(p.term_signal, SIGSEGV);
+	t.cpu.race_site = 0;
+	p.vm.no_cpl3_out = false;
+	p.sites = NULL;
+	p.nsites = 0;
+	gm_unmap(&p.vm.mem, (uint64_t)code, (uint64_t)code + PG);
+	munmap(code, PG);
+}
+
 static void other_exit(uint32_t reason)
 {
 	reset(NULL);
@@ -683,7 +775,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_getpid_cpl3),
 		T(test_getpid_cpl0),
+		T(test_getpid_cpl0_rip_on_out),
 		T(test_rewritten_site),
+		T(test_rewritten_site_rip_on_out),
 		T(test_out_not_a_site),
 		T(test_rewrite_site),
 		T(test_rflags_and_rax_high_bits),
@@ -695,6 +789,7 @@ int main(void)
 		T(test_exception_vectors),
 		T(test_exception_bad_rsp),
 		T(test_exception_rsp_wraps),
+		T(test_patch_race_bounded),
 		T(test_fatal_exits),
 		T(test_other_ports),
 		T(test_intr_continues),
