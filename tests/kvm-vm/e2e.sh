@@ -24,7 +24,7 @@ src=$(cd "$here/../.." && pwd)
 # `all` mode runs them all), the tests of commands that run no guest
 # (model, plan-report, explore, images, tui, live), the larger programs
 # (python3, sqlite3, make, the agent's scripts) and the harness selftests.
-INCLUDE='^e2e\.(hello-[a-z-]+|hello-glibc-static\.stats|badptr|crash-[a-z0-9]+|exitcode-[0-9]+|error\.[a-z-]+'
+INCLUDE='^e2e\.kvm\.(hello-[a-z-]+|hello-glibc-static\.stats|badptr|crash-[a-z0-9]+|exitcode-[0-9]+|error\.[a-z-]+'
 INCLUDE+='|coreutils\.(cat|sort|sha256sum)|busybox\.(echo|sort)|sh\.busybox\.(pipeline|exit-codes|trap-usr1|background)'
 INCLUDE+='|threads(-musl-static)?\.all|forkexec\.all|signals\.all|timecalls\.(agree|monotonic)|rewrite\.[a-z-]+|policy\.[a-z-]+)(\.no-rewrite)?$'
 EXCLUDE=''
@@ -32,7 +32,7 @@ EXCLUDE=''
 inside() {
 	local build=$1 hl=$2 fail=0
 	[ -c /dev/kvm ] || { echo "e2e.sh: no /dev/kvm in the emulated machine" >&2; exit 1; }
-	step e2e ctest --test-dir "$build" -L '^e2e$' -R "$INCLUDE" ${EXCLUDE:+-E "$EXCLUDE"} \
+	step e2e ctest --test-dir "$build" -L '^kvm$' -R "$INCLUDE" ${EXCLUDE:+-E "$EXCLUDE"} \
 		-j2 --timeout 240 --output-on-failure || fail=1
 	redis "$hl" || fail=1
 	return $fail
