@@ -25,11 +25,12 @@ struct kclone_args {
 void mon_child_start(struct clone_blk *b)
 {
 	if (b->mt) {
-		if (!(b->flags & CLONE_VFORK) && mon.stats)
+		bool thread = !(b->flags & CLONE_VFORK);
+		if (thread && mon.stats)
 			stats_add(&mon.stats->threads, 1);
-		if (!(b->flags & CLONE_VFORK))
+		if (thread)
 			__atomic_fetch_add(&mon.live_threads, 1, __ATOMIC_RELAXED);
-		mon_thread_enter(b->mt);
+		mon_thread_enter(b->mt, thread);
 		return;
 	}
 	/* A new process: its own record, its own run time. */

@@ -122,15 +122,18 @@ struct mthread *mon_thread_new(void)
 	return t;
 }
 
-/* The calling thread takes t: %gs, its sigaltstack and SUD. */
-int mon_thread_enter(struct mthread *t)
+/* The calling thread takes t: %gs, its sigaltstack and SUD; counted in
+ * the process's run time unless it is a vfork child (another process that
+ * shares this one's memory until it execs). */
+int mon_thread_enter(struct mthread *t, bool counted)
 {
 	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } ss = {
 		t->alt + sizeof(*t), 0, 0, MON_ALT_SIZE - sizeof(*t)};
 	t->born_ns = hl_now_ns();
 	SYS(arch_prctl, ARCH_SET_GS, t, 0, 0, 0, 0);
 	SYS(sigaltstack, &ss, 0, 0, 0, 0, 0);
-	__atomic_fetch_sub(&mon.life_ns, (int64_t)t->born_ns, __ATOMIC_RELAXED);
+	if (counted)
+		__atomic_fetch_sub(&mon.life_ns, (int64_t)t->born_ns, __ATOMIC_RELAXED);
 	return mon_arm();
 }
 
@@ -186,7 +189,7 @@ void mon_main(uint64_t *sp)
 	mon.live_threads = 1;
 	mon.argc = argc - i - 1;
 	mon.argv = argv + i + 1;
-	long r = mon_thread_enter(t);
+	long r = mon_thread_enter(t, true);
 	if (r)
 		mon_fatal("Syscall User Dispatch is not available (Linux 5.11 or later)", r);
 	mon_calibrate();

@@ -77,7 +77,7 @@ void mon_fatal(const char *what, long err) __attribute__((noreturn));
 void mon_say(const char *a, const char *b, const char *c);
 int mon_arm(void);
 struct mthread *mon_thread_new(void);
-int mon_thread_enter(struct mthread *t);
+int mon_thread_enter(struct mthread *t, bool counted);
 
 /* load.c: the program into this process; 0, or an exit status after a
  * message (126: not executable, 127: not found). */
