@@ -643,3 +643,18 @@ void stats_print_summary(const struct run_stats *r, const struct stats_filter *f
 		fprintf(out, "hyperloupe: %u processes (%u in profile)\n", all, selected);
 	free(m);
 }
+
+int stats_report(struct run_stats *r, const struct stats_filter *f, const struct run_info *ri,
+		 const char *stats_path, bool summary)
+{
+	if (summary)
+		stats_print_summary(r, f, stderr);
+	if (!stats_path)
+		return 0;
+	FILE *out = fopen(stats_path, "w");
+	if (!out || stats_write_json(r, f, ri, out) || fclose(out)) {
+		hl_err("%s: cannot write statistics: %s", stats_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -80,6 +80,12 @@ struct run_info {
 int stats_write_json(const struct run_stats *r, const struct stats_filter *f,
 		     const struct run_info *ri, FILE *out);
 
+/* The end of a run, as either engine's first process writes it (r's
+ * end_ns set): the -c summary on stderr (summary), the JSON at stats_path
+ * (when not NULL).  0, or -1 after a message when the file failed. */
+int stats_report(struct run_stats *r, const struct stats_filter *f, const struct run_info *ri,
+		 const char *stats_path, bool summary);
+
 /* strace -c layout, over the merged profile of the records f selects. */
 void stats_print_summary(const struct run_stats *r, const struct stats_filter *f, FILE *out);
 

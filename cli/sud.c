@@ -108,6 +108,8 @@ static int report_fd(const struct sud_run *r, int sfd)
 	self[n > 0 ? n : 0] = 0;
 	snprintf(fd, sizeof(fd), "%d", sfd);
 	FILE *f = tmpfile();
+	if (!f)
+		hl_fail(HL_EXIT_INTERNAL, "cannot prepare the report: %s", strerror(errno));
 	fprintf(f, "%s%crun%c--stats-fd%c%s%c--sud-report%c-%c", self, 0, 0, 0, fd, 0, 0, 0);
 	/* The program may chdir: a relative --stats names the launch's cwd. */
 	if (r->stats_path && realpath(".", stats) && r->stats_path[0] != '/')
@@ -171,17 +173,12 @@ static void report(const struct sud_run *r, struct run_stats *run, int status, i
 	stats_run_unpublish(run);
 	if (!r->stats_path && !r->summary)
 		return;
-	run->end_ns = now_ns();
 	struct stats_filter f = {r->only, r->nonly};
 	struct run_info ri = {.policy = r->policy, .program = r->program, .argc = r->argc, .argv = r->argv,
 			      .exit_status = status, .term_signal = sig};
-	if (r->summary)
-		stats_print_summary(run, &f, stderr);
-	if (r->stats_path) {
-		FILE *out = fopen(r->stats_path, "w");
-		if (!out || stats_write_json(run, &f, &ri, out) || fclose(out))
-			hl_err("%s: cannot write statistics: %s", r->stats_path, strerror(errno));
-	}
+	if (!run->end_ns)
+		run->end_ns = now_ns();
+	stats_report(run, &f, &ri, r->stats_path, r->summary);
 }
 
 int sud_run(const struct sud_run *r)

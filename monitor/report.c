@@ -75,8 +75,11 @@ static void run_report(int status, int sig)
 void mon_end(int status, int sig)
 {
 	mon_finish(status, sig);
-	if (mon.run && mon.run->root_pid == mon.pid)
-		run_report(status, sig);
+	if (!mon.run || mon.run->root_pid != mon.pid)
+		return;
+	/* The run ends now, not when the report's process has started. */
+	mon.run->end_ns = hl_now_ns();
+	run_report(status, sig);
 }
 
 static void on_fatal(int sig, struct ksiginfo *si, struct kucontext *uc)

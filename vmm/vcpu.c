@@ -277,13 +277,7 @@ static void finish_stats(struct proc *p, struct thread *t, int status, int sig)
 	struct stats_filter f = {p->opt.only, p->opt.nonly};
 	struct run_info ri = {.policy = &p->policy, .program = p->program, .argc = p->argc, .argv = p->argv,
 			      .exit_status = sig ? 128 + sig : status, .term_signal = sig};
-	if (p->opt.summary)
-		stats_print_summary(r, &f, stderr);
-	if (p->opt.stats_path) {
-		FILE *out = fopen(p->opt.stats_path, "w");
-		if (!out || stats_write_json(r, &f, &ri, out) || fclose(out))
-			hl_err("%s: cannot write statistics: %s", p->opt.stats_path, strerror(errno));
-	}
+	stats_report(r, &f, &ri, p->opt.stats_path, p->opt.summary);
 }
 
 /* Die of the guest's signal, so whoever started us sees what they would
