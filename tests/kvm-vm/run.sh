@@ -19,6 +19,16 @@
 # Environment:
 #   HL_KVM_VM_CACHE    cache folder (default ${XDG_CACHE_HOME:-~/.cache}/hyperloupe/kvm-vm)
 #   HL_KVM_VM_TIMEOUT  seconds before the machine is stopped (default 1800)
+#   HL_KVM_VM_STALL    seconds after which the machine is taken for locked
+#                      up when its heartbeat (init touches a file every 5 s)
+#                      has stopped, or CMD has written nothing and the guest
+#                      kernel has reported a soft lockup or an RCU stall
+#                      meanwhile (default 60)
+#   HL_KVM_VM_RETRY    boots to try again after a lockup (default 1); a
+#                      command that fails, or a machine that only times out,
+#                      is never retried
+#   HL_KVM_VM_ACCEL    QEMU's -accel (default tcg,thread=multi)
+#   HL_KVM_VM_SMP      vCPUs of the machine (default 2)
 #   HL_KVM_VM_ENV      names of more variables to pass to CMD (LC_ALL, TZ, LANG
 #                      and TMPDIR always are)
 #   HL_KVM_VM_CONSOLE  set to 1 to print the machine's console log at the end
@@ -27,6 +37,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${HL_KVM_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hyperloupe/kvm-vm}
 timeout_s=${HL_KVM_VM_TIMEOUT:-1800}
+stall_s=${HL_KVM_VM_STALL:-60}
+retries=${HL_KVM_VM_RETRY:-1}
 # The modules the initramfs loads, in init's order.
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
 9pnet 9pnet_virtio netfs fscache 9p overlay irqbypass kvm ccp kvm-amd"
@@ -122,11 +134,49 @@ write_job() {
 	} > "$job/job.sh"
 }
 
+# The emulated machine sometimes locks up under load (docs/kvm-svm.md):
+# nothing in it runs any more, with or without soft lockup and RCU stall
+# reports on its console.  Stop it (and leave the reason in $job/lockup)
+# when its heartbeat has stopped for $stall_s seconds, or CMD has written
+# nothing for $stall_s seconds and the console has shown such a report in
+# that time.  A test that hangs in a live machine is left to its timeout.
+watchdog() {
+	local qemu=$1 size last=-1 csize mark=0 quiet=0 beat
+	while kill -0 "$qemu" 2>/dev/null; do
+		sleep 5
+		if [ -e "$job/alive" ]; then
+			beat=$(($(date +%s) - $(stat -c %Y "$job/alive")))
+			if [ "$beat" -ge "$stall_s" ]; then
+				echo "no heartbeat for ${beat}s" > "$job/lockup"
+				kill "$qemu" 2>/dev/null
+				return
+			fi
+		fi
+		size=$(cat "$job/stdout" "$job/stderr" 2>/dev/null | wc -c)
+		csize=$(wc -c < "$job/console.log" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ]; then
+			last=$size mark=$csize quiet=0
+			continue
+		fi
+		quiet=$((quiet + 5))
+		[ "$quiet" -ge "$stall_s" ] || continue
+		if tail -c +$((mark + 1)) "$job/console.log" 2>/dev/null |
+			grep -qE 'soft lockup|rcu: INFO: .*stall'; then
+			echo "no output for ${quiet}s, lockup reports on the console" > "$job/lockup"
+			kill "$qemu" 2>/dev/null
+			return
+		fi
+	done
+}
+
 # Boot, streaming the job's output files while the machine runs.
 boot() {
+	rm -f "$job/booted" "$job/rc" "$job/lockup" "$job/alive"
 	: > "$job/stdout"
 	: > "$job/stderr"
-	timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 4096 \
+	: > "$job/console.log"
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel "${HL_KVM_VM_ACCEL:-tcg,thread=multi}" \
+		-cpu max -smp "${HL_KVM_VM_SMP:-2}" -m 4096 \
 		-display none -monitor none -serial "file:$job/console.log" -nic none -no-reboot \
 		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
@@ -139,9 +189,20 @@ boot() {
 	local t1=$!
 	tail -n +1 -f --pid=$qemu "$job/stderr" >&2 &
 	local t2=$!
+	watchdog $qemu &
+	local w=$!
 	wait $qemu
 	qemu_rc=$?
 	wait $t1 $t2
+	kill $w 2>/dev/null
+	wait $w 2>/dev/null
+}
+
+# Did the machine lock up (rather than CMD fail or hang)?  Either the
+# watchdog stopped it, or it timed out with lockup reports on the console.
+locked_up() {
+	[ -e "$job/booted" ] && [ ! -s "$job/rc" ] || return 1
+	[ -e "$job/lockup" ] || grep -qE 'soft lockup|rcu: INFO: .*stall' "$job/console.log" 2>/dev/null
 }
 
 finish() {
@@ -153,6 +214,7 @@ finish() {
 	fi
 	if [ ! -s "$job/rc" ]; then
 		tail -n 20 "$job/console.log" >&2
+		[ -e "$job/lockup" ] && fail "the emulated machine locked up ($(cat "$job/lockup"))"
 		fail "the command did not finish in the emulated machine (qemu status $qemu_rc; timeout ${timeout_s}s)"
 	fi
 	return "$(cat "$job/rc")"
@@ -176,6 +238,15 @@ main() {
 	trap 'rm -rf "$job"' EXIT
 	write_job "$@"
 	boot
+	while [ "$retries" -gt 0 ] && locked_up; do
+		retries=$((retries - 1))
+		cp "$job/console.log" "$cache/lockup-console.log" 2>/dev/null
+		grep -E 'soft lockup|rcu: INFO' "$job/console.log" | tail -n 4 >&2
+		echo "kvm-vm: THE EMULATED MACHINE LOCKED UP ($(cat "$job/lockup" 2>/dev/null ||
+			echo "timeout ${timeout_s}s with lockup reports on the console")," \
+			"console kept as lockup-console.log); booting again to run the command once more" >&2
+		boot
+	done
 	finish
 }
 
