@@ -28,7 +28,7 @@
 #                      command that fails, or a machine that only times out,
 #                      is never retried
 #   HL_KVM_VM_ACCEL    QEMU's -accel (default tcg,thread=multi)
-#   HL_KVM_VM_SMP      vCPUs of the machine (default 2)
+#   HL_KVM_VM_SMP      vCPUs of the machine (default 1)
 #   HL_KVM_VM_ENV      names of more variables to pass to CMD (LC_ALL, TZ, LANG
 #                      and TMPDIR always are)
 #   HL_KVM_VM_CONSOLE  set to 1 to print the machine's console log at the end
@@ -176,7 +176,7 @@ boot() {
 	: > "$job/stderr"
 	: > "$job/console.log"
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel "${HL_KVM_VM_ACCEL:-tcg,thread=multi}" \
-		-cpu max -smp "${HL_KVM_VM_SMP:-2}" -m 4096 \
+		-cpu max -smp "${HL_KVM_VM_SMP:-1}" -m 4096 \
 		-display none -monitor none -serial "file:$job/console.log" -nic none -no-reboot \
 		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
