@@ -8,6 +8,7 @@
 #include "monitor/mon.h"
 #include "monitor/trap.h"
 
+#include <asm/stat.h>
 #include <asm/unistd_64.h>
 #include <linux/errno.h>
 #include <linux/fcntl.h>
@@ -24,11 +25,11 @@ static long check(const char *path, int depth)
 	long fd = SYS(open, path, O_RDONLY | O_CLOEXEC, 0, 0, 0, 0);
 	if (fd < 0)
 		return fd == -EACCES || fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP || fd == -ENAMETOOLONG ? fd : -EACCES;
-	struct { uint64_t dev, ino, nlink; uint32_t mode, uid, gid, pad; uint64_t rest[12]; } st;
+	struct stat st;
 	long r = SYS(fstat, fd, &st, 0, 0, 0, 0);
 	long n = SYS(pread64, fd, head, sizeof(head) - 1, 0, 0, 0);
 	SYS(close, fd, 0, 0, 0, 0, 0);
-	if (r || (st.mode & 0170000) != 0100000 || SYS(access, path, 1, 0, 0, 0, 0))
+	if (r || (st.st_mode & 0170000) != 0100000 || SYS(access, path, 1, 0, 0, 0, 0))
 		return -EACCES;
 	char interp[MON_PATH_MAX], arg[8];
 	if (n >= 2 && head[0] == '#' && head[1] == '!')

@@ -7,6 +7,7 @@
 #include "core/stack.h"
 #include "monitor/mon.h"
 
+#include <asm/stat.h>
 #include <asm/unistd_64.h>
 #include <elf.h>
 #include <linux/errno.h>
@@ -48,14 +49,14 @@ static int fail(const char *path, const char *why, long e)
 
 static long open_file(const char *path, struct file *f)
 {
-	struct { uint64_t dev, ino, nlink; uint32_t mode, uid, gid, pad; uint64_t rest[12]; } st;
+	struct stat st;
 	f->fd = (int)SYS(open, path, O_RDONLY | O_CLOEXEC, 0, 0, 0, 0);
 	if (f->fd < 0)
 		return f->fd;
 	long r = SYS(fstat, f->fd, &st, 0, 0, 0, 0);
-	if (!r && (st.mode & 0170000) == 0040000)
+	if (!r && (st.st_mode & 0170000) == 0040000)
 		r = -EISDIR;
-	else if (!r && ((st.mode & 0170000) != 0100000 || SYS(access, path, 1 /* X_OK */, 0, 0, 0, 0)))
+	else if (!r && ((st.st_mode & 0170000) != 0100000 || SYS(access, path, 1 /* X_OK */, 0, 0, 0, 0)))
 		r = -EACCES;
 	f->len = r ? 0 : SYS(pread64, f->fd, f->head, sizeof(f->head), 0, 0, 0);
 	if (!r && f->len < 0)

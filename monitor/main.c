@@ -12,6 +12,7 @@
 #include "monitor/mon.h"
 
 #include <asm/prctl.h>
+#include <asm/stat.h>
 #include <asm/unistd_64.h>
 #include <linux/errno.h>
 #include <linux/mman.h>
@@ -95,11 +96,11 @@ static void *map_fd(int fd, uint64_t len, int prot)
 static void attach_files(void)
 {
 	static struct core_table empty = {.magic = CORE_TABLE_MAGIC, .size = sizeof(empty)};
-	struct stat_like { uint64_t pad[6]; long size; uint64_t rest[11]; } st;
+	struct stat st;
 	mon.table = &empty;
 	if (mon.table_fd >= 0 && !SYS(fstat, mon.table_fd, &st, 0, 0, 0, 0)) {
-		const struct core_table *t = map_fd(mon.table_fd, (uint64_t)st.size, PROT_READ);
-		if (!t || !core_table_valid(t, (size_t)st.size))
+		const struct core_table *t = map_fd(mon.table_fd, (uint64_t)st.st_size, PROT_READ);
+		if (!t || !core_table_valid(t, (size_t)st.st_size))
 			mon_fatal("the decision table is unreadable", -EINVAL);
 		mon.table = t;
 	}

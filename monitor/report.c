@@ -12,6 +12,7 @@
 #include "monitor/mon.h"
 #include "monitor/trap.h"
 
+#include <asm/stat.h>
 #include <asm/unistd_64.h>
 #include <linux/errno.h>
 #include <linux/mman.h>
@@ -29,15 +30,15 @@ static uint64_t dfl_virtual; /* the monitor's handler stands for SIG_DFL */
 
 static char **report_argv(const char *status)
 {
-	struct { uint64_t pad[6]; long size; uint64_t rest[11]; } st;
-	if (mon.report_fd < 0 || SYS(fstat, mon.report_fd, &st, 0, 0, 0, 0) || st.size <= 0)
+	struct stat st;
+	if (mon.report_fd < 0 || SYS(fstat, mon.report_fd, &st, 0, 0, 0, 0) || st.st_size <= 0)
 		return 0;
-	long m = SYS(mmap, 0, st.size + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE, mon.report_fd, 0);
+	long m = SYS(mmap, 0, st.st_size + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE, mon.report_fd, 0);
 	long n = 0;
 	if (m < 0 && m > -4096)
 		return 0;
 	char *blob = (char *)m;
-	for (long i = 0; i < st.size; i++)
+	for (long i = 0; i < st.st_size; i++)
 		n += !blob[i];
 	long v = SYS(mmap, 0, (n + 1) * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v < 0 && v > -4096)
