@@ -79,7 +79,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-now_ns() { date +%s%N; }
+. "$root/bench/lib.sh"
 
 free_port() {
     "$py" -c 'import socket
@@ -164,21 +164,8 @@ skip() {   # skip LABEL REASON
 echo "app throughput: redis-server, redis-benchmark -q -t set,get -n $n -P 1 -c $clients, $rounds rounds"
 echo "  hyperloupe:   $hl"
 echo "  redis-server: $(command -v redis-server) ($(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'))"
-# The engines this machine offers: `hyperloupe engines --check E` exits 0.
-engines=
-for e in kvm sud; do
-    if [ ! -x "$hl" ]; then
-        echo "  engine $e:   not measured: no executable at $hl (set HYPERLOUPE)"
-    elif why=$("$hl" engines --check "$e" 2>&1); then
-        engines="$engines $e"
-        echo "  engine $e:   measured"
-    else
-        echo "  engine $e:   not measured: $(echo "$why" | head -n 1 | sed "s/^$e engine: //")"
-    fi
-done
-have_strace=0 have_perf=0
-command -v strace >/dev/null 2>&1 && have_strace=1
-[ "${PERF_TRACE:-1}" = 0 ] || ! command -v perf >/dev/null 2>&1 || have_perf=1
+bench_engines "$hl" "   "
+bench_tools
 echo
 
 # Noisy hosts: interleaved rounds, medians.

@@ -76,7 +76,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-now_ns() { date +%s%N; }
+. "$root/bench/lib.sh"
 
 # run_sysloop KEY LABEL CMD...: run CMD (which prints ns_per_call=X), append
 # the result to $tmp/KEY.us, or say why it was skipped.
@@ -125,25 +125,12 @@ skip() {   # skip LABEL REASON
     printf '%-28s ... SKIPPED: %s\n' "$1" "$2"
 }
 
-# The engines this machine offers: `hyperloupe engines --check E` exits 0.
-engines=
 echo "syscall overhead: getppid() via syscall(2), $rounds rounds"
 echo "  hyperloupe: $hl"
 echo "  sysloop:    $sysloop"
-for e in kvm sud; do
-    if [ ! -x "$hl" ]; then
-        echo "  engine $e:  not measured: no executable at $hl (set HYPERLOUPE)"
-    elif why=$("$hl" engines --check "$e" 2>&1); then
-        engines="$engines $e"
-        echo "  engine $e:  measured"
-    else
-        echo "  engine $e:  not measured: $(echo "$why" | head -n 1 | sed "s/^$e engine: //")"
-    fi
-done
+bench_engines "$hl" "  "
 echo "  iterations: native $native_n, sud $sud_n, kvm / strace -f / perf trace $n"
-have_strace=0 have_perf=0
-command -v strace >/dev/null 2>&1 && have_strace=1
-command -v perf >/dev/null 2>&1 && have_perf=1
+bench_tools
 echo
 
 # The hosts this runs on are noisy (a guest exit costs 80-200 us from one run

@@ -59,7 +59,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-now_ns() { date +%s%N; }
+. "$root/bench/lib.sh"
 
 # run KEY LABEL CMD...: time CMD, append its wall time (s) to $tmp/KEY.s, or
 # say why it was skipped.
@@ -87,20 +87,8 @@ skip() {   # skip LABEL REASON
 echo "workload: $*"
 echo "  $rounds rounds (strace -f and perf trace: $tracer_rounds)"
 echo "  hyperloupe: $hl"
-engines=
-for e in kvm sud; do
-    if [ ! -x "$hl" ]; then
-        echo "  engine $e:  not measured: no executable at $hl (set HYPERLOUPE)"
-    elif why=$("$hl" engines --check "$e" 2>&1); then
-        engines="$engines $e"
-        echo "  engine $e:  measured"
-    else
-        echo "  engine $e:  not measured: $(echo "$why" | head -n 1 | sed "s/^$e engine: //")"
-    fi
-done
-have_strace=0 have_perf=0
-command -v strace >/dev/null 2>&1 && have_strace=1
-[ "${PERF_TRACE:-1}" = 0 ] || ! command -v perf >/dev/null 2>&1 || have_perf=1
+bench_engines "$hl" "  "
+bench_tools
 echo
 
 for round in $(seq 1 "$rounds"); do

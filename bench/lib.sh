@@ -1,0 +1,30 @@
+# Shared by the benchmarks (sourced with `.`; POSIX sh).
+#
+#   bench_engines HYPERLOUPE INDENT   set $engines to the engines this
+#                                     machine offers (`hyperloupe engines
+#                                     --check E` exits 0), saying for each
+#                                     whether it is measured and why not
+#   bench_tools                       set have_strace and have_perf (1/0);
+#                                     PERF_TRACE=0 leaves perf trace out
+
+now_ns() { date +%s%N; }
+
+bench_engines() {
+    engines=
+    for e in kvm sud; do
+        if [ ! -x "$1" ]; then
+            echo "  engine $e:$2not measured: no executable at $1 (set HYPERLOUPE)"
+        elif why=$("$1" engines --check "$e" 2>&1); then
+            engines="$engines $e"
+            echo "  engine $e:$2measured"
+        else
+            echo "  engine $e:$2not measured: $(echo "$why" | head -n 1 | sed "s/^$e engine: //")"
+        fi
+    done
+}
+
+bench_tools() {
+    have_strace=0 have_perf=0
+    command -v strace >/dev/null 2>&1 && have_strace=1
+    [ "${PERF_TRACE:-1}" = 0 ] || ! command -v perf >/dev/null 2>&1 || have_perf=1
+}
