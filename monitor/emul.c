@@ -162,7 +162,7 @@ static long guard_memory(long nr, const long a[6])
 /* readlink("/proc/self/exe") names the program, not the monitor. */
 static long readlink_exe(long nr, const long a[6])
 {
-	char path[64], own[40] = "/proc/";
+	char path[64];
 	uint64_t at = nr == __NR_readlinkat;
 	if (at && a[0] != -100 /* AT_FDCWD */)
 		return 1;
@@ -170,9 +170,7 @@ static long readlink_exe(long nr, const long a[6])
 	if (n <= 0)
 		return 1;
 	path[n] = 0;
-	size_t k = 6 + hl_utoa(own + 6, (uint64_t)mon.pid);
-	memcpy(own + k, "/exe", 5);
-	if (strcmp(path, "/proc/self/exe") && strcmp(path, own))
+	if (!mon_own_exe(path))
 		return 1;
 	size_t len = strlen(mon.exe), want = (size_t)a[at + 2];
 	if ((long)want <= 0)

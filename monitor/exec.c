@@ -39,9 +39,7 @@ static long check(const char *path, int depth)
 	return !elf ? -ENOEXEC : head[4] != 2 || head[18] != 62 ? -ENOEXEC : 0;
 }
 
-/* /proc/self/exe names the monitor to the kernel; the program means
- * itself (busybox runs its applets so). */
-static bool own_exe(const char *path)
+bool mon_own_exe(const char *path)
 {
 	char own[40] = "/proc/";
 	size_t k = 6 + hl_utoa(own + 6, (uint64_t)mon.pid);
@@ -58,7 +56,7 @@ static long exec_path(long nr, const long a[6], char *out, size_t len)
 	out[k] = 0;
 	if (hl_strnlen(out, (size_t)k) == (size_t)k)
 		return -ENAMETOOLONG;
-	if (own_exe(out))
+	if (mon_own_exe(out))
 		hl_strlcpy(out, mon.exe, len);
 	if (nr != __NR_execveat || out[0] == '/' || (a[0] == -100 && out[0]))
 		return out[0] ? 0 : -ENOENT;

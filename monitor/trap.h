@@ -4,6 +4,7 @@
 #define HL_MONITOR_TRAP_H
 
 #include <asm/sigcontext.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct kucontext {
@@ -40,5 +41,10 @@ long mon_emulate(struct kucontext *uc, long nr, const long a[6], int *handled);
 
 /* exec.c */
 long mon_execve(long nr, const long a[6]);
+
+/* path is /proc/self/exe or /proc/PID/exe of this process: the kernel
+ * names the monitor there, the program means itself (busybox runs its
+ * applets so, programs read their own path so). */
+bool mon_own_exe(const char *path);
 
 #endif
