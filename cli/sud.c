@@ -155,29 +155,14 @@ static void exec_monitor(const struct sud_run *r, const char *file, int tfd, int
 	hl_fail(HL_EXIT_INTERNAL, "%s: %s", mon, strerror(errno));
 }
 
-/* A process killed outright never closed its record: close it with the
- * status its parent saw. */
-static void close_root(struct run_stats *run, int status, int sig)
-{
-	uint32_t n = run->nprocs < STATS_MAX_PROCS ? run->nprocs : STATS_MAX_PROCS;
-	for (uint32_t i = 0; i < n; i++) {
-		struct stats *s = &run->procs[i];
-		if (s->pid == run->root_pid && __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == STATS_RUNNING)
-			stats_proc_close(s, STATS_EXITED, status, sig, 0);
-	}
-}
-
 static void report(const struct sud_run *r, struct run_stats *run, int status, int sig)
 {
-	close_root(run, status, sig);
 	stats_run_unpublish(run);
 	if (!r->stats_path && !r->summary)
 		return;
 	struct stats_filter f = {r->only, r->nonly};
 	struct run_info ri = {.policy = r->policy, .program = r->program, .argc = r->argc, .argv = r->argv,
 			      .exit_status = status, .term_signal = sig};
-	if (!run->end_ns)
-		run->end_ns = now_ns();
 	stats_report(run, &f, &ri, r->stats_path, r->summary);
 }
 
