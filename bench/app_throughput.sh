@@ -82,6 +82,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
 free_port() {

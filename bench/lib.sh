@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the benchmarks (sourced with `.`; POSIX sh).
 #
 #   bench_engines HYPERLOUPE INDENT   set $engines to the engines this
@@ -23,6 +24,7 @@ bench_engines() {
     done
 }
 
+# shellcheck disable=SC2034  # (the callers read have_strace and have_perf)
 bench_tools() {
     have_strace=0 have_perf=0
     command -v strace >/dev/null 2>&1 && have_strace=1

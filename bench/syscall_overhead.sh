@@ -12,9 +12,10 @@
 #     kvm --no-rewrite                      N iterations; every call goes
 #                                           through the LSTAR trampoline
 #     sud                                   SUD_N iterations (default 200000):
-#                                           hot syscall sites rewritten after
-#                                           their first SIGSYS (Syscall User
-#                                           Dispatch) to the monitor
+#                                           hot syscall sites rewritten, so
+#                                           their calls reach the monitor
+#                                           without a SIGSYS (Syscall User
+#                                           Dispatch)
 #     sud --no-rewrite                      SUD_N iterations: every call is a
 #                                           SIGSYS to the monitor
 #   strace -f -qq -o /dev/null              N iterations
@@ -80,6 +81,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
 # run_sysloop KEY LABEL CMD...: run CMD (which prints ns_per_call=X), append
