@@ -120,7 +120,12 @@ run_redis() {
     until [ "$(timeout 3 redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; do
         i=$((i + 1))
         if ! alive "$server" || [ "$i" -ge 200 ]; then
-            if alive "$server"; then echo "SKIPPED: no PONG within 20 s"; else echo "SKIPPED: the server exited"; fi
+            if alive "$server"; then
+                echo "SKIPPED: no PONG within 20 s"
+            else
+                wait "$server"
+                echo "SKIPPED: the server exited, $(bench_status $?)"
+            fi
             sed -n '1,8s/^/    | /p' "$log" | grep -v 'WARNING Memory overcommit'
             stop_server
             return 1
@@ -138,7 +143,7 @@ run_redis() {
     timeout 20 redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
     stop_server
     if [ "$bst" -ne 0 ] || [ -z "$set_rps" ] || [ -z "$get_rps" ]; then
-        echo "SKIPPED: redis-benchmark exit status $bst$( [ -z "$set_rps$get_rps" ] && echo ', no requests per second')"
+        echo "SKIPPED: redis-benchmark $(bench_status "$bst")$( [ -z "$set_rps$get_rps" ] && echo ', no requests per second')"
         tr '\r' '\n' <"$tmp/$key.raw" | grep -v 'rps=' | sed -n '1,5s/^/    | /p'
         return 1
     fi

@@ -7,6 +7,8 @@
 #                                     whether it is measured and why not
 #   bench_tools                       set have_strace and have_perf (1/0);
 #                                     PERF_TRACE=0 leaves perf trace out
+#   bench_status STATUS               "exit status STATUS", with the signal's
+#                                     name when it is 128 + a signal
 
 now_ns() { date +%s%N; }
 
@@ -29,4 +31,12 @@ bench_tools() {
     have_strace=0 have_perf=0
     command -v strace >/dev/null 2>&1 && have_strace=1
     [ "${PERF_TRACE:-1}" = 0 ] || ! command -v perf >/dev/null 2>&1 || have_perf=1
+}
+
+bench_status() {
+    if [ "$1" -gt 128 ] && sig=$(kill -l "$1" 2>/dev/null) && [ -n "$sig" ]; then
+        echo "exit status $1 (SIG$sig)"
+    else
+        echo "exit status $1"
+    fi
 }

@@ -96,7 +96,7 @@ run_sysloop() {
     t1=$(now_ns)
     ns=$(sed -n 's/^ns_per_call=\([0-9.eE+-]*\)$/\1/p' "$tmp/$key.out" | tail -n 1)
     if [ "$st" -ne 0 ] || [ -z "$ns" ]; then
-        echo "SKIPPED: exit status $st$( [ -z "$ns" ] && echo ', no ns_per_call= line')"
+        echo "SKIPPED: $(bench_status "$st")$( [ -z "$ns" ] && echo ', no ns_per_call= line')"
         sed -n '1,5s/^/    | /p' "$tmp/$key.err"
         return 1
     fi

@@ -158,7 +158,7 @@ run() {
     t1=$(now_ns)
     ok=1
     if [ "$st" -ne 0 ]; then
-        echo "SKIPPED: exit status $st"
+        echo "SKIPPED: $(bench_status "$st")"
         ok=0
     elif ! wl_check "$wl" "$tmp/run.err"; then
         echo "SKIPPED: $why"
