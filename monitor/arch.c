@@ -4,6 +4,7 @@
  * these calls traps. */
 #include "monitor/clone.h"
 #include "monitor/mon.h"
+#include "monitor/rewrite.h"
 
 __asm__(".text\n"
 	".globl _start\n"
@@ -137,4 +138,108 @@ __asm__(".text\n"
 	"	mov 8(%r12), %rsp\n"
 	"	xor %eax, %eax\n"
 	"	mov 80(%r12), %r12\n"
+	"	jmp *%rcx\n");
+
+/* A rewritten site's call (rewrite.c).  zpoline's `call *%rax` arrives
+ * through the sled with its return address on the program's stack; a
+ * stub's `call` arrives with %rsp already below the red zone and the
+ * stub's resume point 8 bytes after its return address.  Both save the
+ * flags and two scratch registers below the red zone, then build a
+ * context laid out as the SIGSYS handler's (struct kucontext at a 320-byte
+ * frame) on the thread's signal stack, by the kernel's rule: below the
+ * current %rsp when already on it (a handler that interrupted a call),
+ * else at its top.  Nothing but %rcx and %r11 (which `syscall` clobbers)
+ * changes before the context holds the program's registers.
+ * Then the program resumes from the context (%rip, %rsp, flags and
+ * registers, as after a trapped call's handler; %rcx and %r11 hold the
+ * way back, as `syscall` leaves them clobbered). */
+#define RW_FRAME "320"
+#define RW_RESTORE							\
+	"	mov 40(%rsp), %r8\n"						\
+	"	mov 48(%rsp), %r9\n"						\
+	"	mov 56(%rsp), %r10\n"						\
+	"	mov 72(%rsp), %r12\n"						\
+	"	mov 80(%rsp), %r13\n"						\
+	"	mov 88(%rsp), %r14\n"						\
+	"	mov 96(%rsp), %r15\n"						\
+	"	mov 104(%rsp), %rdi\n"						\
+	"	mov 112(%rsp), %rsi\n"						\
+	"	mov 120(%rsp), %rbp\n"						\
+	"	mov 128(%rsp), %rbx\n"						\
+	"	mov 136(%rsp), %rdx\n"						\
+	"	mov 144(%rsp), %rax\n"						\
+	"	mov 168(%rsp), %rcx\n"						\
+	"	mov 160(%rsp), %r11\n"						\
+	"	lea 176(%rsp), %rsp\n"						\
+	"	popfq\n"							\
+	"	mov %r11, %rsp\n"
+__asm__(".text\n"
+	".globl mon_rw_entry_z\n"
+	"mon_rw_entry_z:\n"
+	"	pop %rcx\n"
+	"	lea -128(%rsp), %rsp\n"
+	"	pushfq\n"
+	"	push %rax\n"
+	"	push %rdx\n"
+	"	mov $1, %eax\n" /* F_ZPOLINE */
+	"	jmp 1f\n"
+	".globl mon_rw_entry_j\n"
+	"mon_rw_entry_j:\n"
+	"	pop %rcx\n"
+	"	lea 8(%rcx), %rcx\n"
+	"	pushfq\n"
+	"	push %rax\n"
+	"	push %rdx\n"
+	"	mov $2, %eax\n" /* a stub */
+	"1:	lea 152(%rsp), %r11\n"
+	"	mov %gs:16, %rdx\n"
+	"	cmp %rdx, %r11\n"
+	"	jbe 2f\n"
+	"	cmp %gs:24, %r11\n"
+	"	ja 2f\n"
+	"	lea -256(%r11), %rdx\n"
+	"	jmp 3f\n"
+	"2:	mov %gs:24, %rdx\n"
+	"3:	and $-64, %rdx\n"
+	"	sub $" RW_FRAME ", %rdx\n"
+	"	mov %r8, 40(%rdx)\n"
+	"	mov %r9, 48(%rdx)\n"
+	"	mov %r10, 56(%rdx)\n"
+	"	mov %r12, 72(%rdx)\n"
+	"	mov %r13, 80(%rdx)\n"
+	"	mov %r14, 88(%rdx)\n"
+	"	mov %r15, 96(%rdx)\n"
+	"	mov %rdi, 104(%rdx)\n"
+	"	mov %rsi, 112(%rdx)\n"
+	"	mov %rbp, 120(%rdx)\n"
+	"	mov %rbx, 128(%rdx)\n"
+	"	mov 0(%rsp), %r8\n"
+	"	mov %r8, 136(%rdx)\n"  /* rdx */
+	"	mov 8(%rsp), %r8\n"
+	"	mov %r8, 144(%rdx)\n"  /* rax */
+	"	mov %rcx, 152(%rdx)\n" /* rcx */
+	"	mov %rcx, 64(%rdx)\n"  /* r11: clobbered */
+	"	mov %r11, 160(%rdx)\n" /* rsp */
+	"	mov %rcx, 168(%rdx)\n" /* rip */
+	"	mov 16(%rsp), %r8\n"
+	"	mov %r8, 176(%rdx)\n"  /* eflags */
+	"	xor %r8d, %r8d\n"
+	"	movq $0x40000000, 0(%rdx)\n" /* MON_UC_FAST */
+	"	mov %r8, 8(%rdx)\n"
+	"	mov %r8, 16(%rdx)\n"
+	"	mov %r8, 24(%rdx)\n"
+	"	mov %r8, 32(%rdx)\n"
+	"	mov %r8, 184(%rdx)\n"
+	"	mov %r8, 192(%rdx)\n"
+	"	mov %r8, 200(%rdx)\n"
+	"	mov %r8, 208(%rdx)\n"
+	"	mov %r8, 216(%rdx)\n"
+	"	mov %r8, 224(%rdx)\n"  /* fpstate */
+	"	mov %r8, 296(%rdx)\n"  /* sigmask */
+	"	mov %eax, %esi\n"
+	"	mov %rdx, %rsp\n"
+	"	mov %rsp, %rdi\n"
+	"	cld\n"
+	"	call mon_rw_call\n"
+	RW_RESTORE
 	"	jmp *%rcx\n");

@@ -7,6 +7,7 @@
 #include "core/lib.h"
 #include "monitor/clone.h"
 #include "monitor/mon.h"
+#include "monitor/rewrite.h"
 #include "monitor/trap.h"
 
 #include <asm/unistd_64.h>
@@ -35,6 +36,7 @@ void mon_child_start(struct clone_blk *b)
 	}
 	/* A new process: its own record, its own run time. */
 	mon_arm();
+	mon_rw_after_fork();
 	mon.pid = (int)SYS(getpid, 0, 0, 0, 0, 0, 0);
 	mon.live_threads = 1;
 	mon.handled_ns = 0;
@@ -50,7 +52,7 @@ static void fill_blk(struct clone_blk *b, struct kucontext *uc, uint64_t rsp, ui
 	b->rip = r->rip, b->rsp = rsp, b->rbx = r->rbx, b->rbp = r->rbp, b->rdi = r->rdi, b->rsi = r->rsi;
 	b->rdx = r->rdx, b->r8 = r->r8, b->r9 = r->r9, b->r10 = r->r10, b->r12 = r->r12, b->r13 = r->r13;
 	b->r14 = r->r14, b->r15 = r->r15;
-	b->mask = uc->sigmask & ~SIGBIT(SIGSYS);
+	b->mask = uc->sigmask & ~MON_UNBLOCKED;
 	b->flags = flags;
 	b->mt = 0;
 	if (r->fpstate)

@@ -6,6 +6,7 @@
 #include "core/lib.h"
 #include "monitor/clone.h"
 #include "monitor/mon.h"
+#include "monitor/rewrite.h"
 #include "monitor/trap.h"
 
 #include <asm/prctl.h>
@@ -16,7 +17,7 @@
 #include <linux/signal.h>
 
 #define SYS(nr, a, b, c, d, e, f) hl_sys6(__NR_##nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-#define NEVER_BLOCKED (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP) | SIGBIT(SIGSYS))
+#define NEVER_BLOCKED (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP) | MON_UNBLOCKED)
 
 /* On the trapped context's mask: forwarding would change the handler's
  * mask, which its return throws away. */
@@ -60,6 +61,7 @@ static long sigaltstack(struct kucontext *uc, const long a[6])
 		long r = mon_sys_on_stack(__NR_sigaltstack, (long)&ss, 0, (rsp - 1024) & ~15ull);
 		if (r)
 			return r;
+		t->ss_lo = ss.sp, t->ss_hi = ss.sp + ss.size;
 		uc->stack.sp = ss.sp, uc->stack.size = ss.size, uc->stack.flags = ss.flags & SS_AUTODISARM;
 	}
 	if (a[1] && mon_write((uint64_t)a[1], &old, sizeof(old)) < 0)
@@ -83,15 +85,15 @@ static long send_signal(long nr, const long a[6])
 static long close_range(const long a[6])
 {
 	uint64_t lo = (uint32_t)a[0], hi = (uint32_t)a[1];
-	int own[3] = {mon.table_fd, mon.stats_fd, mon.report_fd};
+	int own[4] = {mon.table_fd, mon.stats_fd, mon.report_fd, mon_rw_fd()};
 	if (lo > hi)
 		return -EINVAL;
-	for (int i = 0; i < 3; i++) /* sort: three values */
-		for (int j = i + 1; j < 3; j++)
+	for (int i = 0; i < 4; i++) /* sort: four values */
+		for (int j = i + 1; j < 4; j++)
 			if (own[j] < own[i])
 				own[i] ^= own[j], own[j] ^= own[i], own[i] ^= own[j];
 	long r = 0;
-	for (int i = 0; i < 3 && !r; i++) {
+	for (int i = 0; i < 4 && !r; i++) {
 		if (own[i] < 0 || (uint64_t)own[i] < lo || (uint64_t)own[i] > hi)
 			continue;
 		if ((uint64_t)own[i] > lo)
@@ -109,7 +111,7 @@ static long with_mask(long nr, const long a[6], int arg)
 	if (a[arg]) {
 		if (mon_read(&mask, (uint64_t)a[arg], 8) != 8)
 			return -EFAULT;
-		mask &= ~SIGBIT(SIGSYS);
+		mask &= ~MON_UNBLOCKED;
 		b[arg] = (long)&mask;
 	}
 	return hl_sys6(nr, b[0], b[1], b[2], b[3], b[4], b[5]);
@@ -125,7 +127,7 @@ static long pselect(const long a[6])
 	if (data[0]) {
 		if (mon_read(&mask, data[0], 8) != 8)
 			return -EFAULT;
-		mask &= ~SIGBIT(SIGSYS);
+		mask &= ~MON_UNBLOCKED;
 		data[0] = (uint64_t)&mask;
 	}
 	return SYS(pselect6, a[0], a[1], a[2], a[3], a[4], data);
@@ -134,7 +136,23 @@ static long pselect(const long a[6])
 static bool overlaps(uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
-	return end > mon.img_start && start < mon.img_end;
+	return (end > mon.img_start && start < mon.img_end) || mon_rw_owns(start, len);
+}
+
+/* Rewritten sites in what a memory call changes get their `syscall`
+ * back first; a mapping that stays executable and read-only keeps them. */
+static void release_sites(long nr, const long a[6])
+{
+	uint64_t len = ((uint64_t)a[1] + 4095) & ~4095ull;
+	if (nr == __NR_mprotect && (a[2] & (PROT_EXEC | PROT_WRITE)) == PROT_EXEC)
+		return;
+	if (nr == __NR_mmap && !(a[3] & MAP_FIXED))
+		return;
+	if (nr == __NR_madvise)
+		return; /* a page that comes back from its file is rewritten anew */
+	mon_rw_release((uint64_t)a[0], (uint64_t)a[0] + len);
+	if (nr == __NR_mremap && (a[3] & MREMAP_FIXED))
+		mon_rw_release((uint64_t)a[4], (uint64_t)a[4] + (uint64_t)a[2]);
 }
 
 /* What would unmap or change the monitor: the errno Linux gives for a
@@ -181,7 +199,7 @@ static long readlink_exe(long nr, const long a[6])
 
 static bool own_fd(long fd)
 {
-	return fd >= 0 && (fd == mon.table_fd || fd == mon.stats_fd || fd == mon.report_fd);
+	return fd >= 0 && (fd == mon.table_fd || fd == mon.stats_fd || fd == mon.report_fd || fd == mon_rw_fd());
 }
 
 /* The monitor's own fds sit above the soft RLIMIT_NOFILE: EBADF, as any
@@ -249,6 +267,8 @@ long mon_emulate(struct kucontext *uc, long nr, const long a[6], int *handled)
 		return send_signal(nr, a);
 	case __NR_munmap: case __NR_mprotect: case __NR_madvise: case __NR_mremap: case __NR_mmap:
 		g = guard_memory(nr, a);
+		if (g == 1)
+			release_sites(nr, a);
 		return g != 1 ? g : hl_sys6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	default:
 		return emulate_more(uc, nr, a, handled);

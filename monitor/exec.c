@@ -117,6 +117,8 @@ static int options(char **v, char *fds)
 	v[n++] = (char *)mon.self_exe;
 	if (mon.no_vdso)
 		v[n++] = "-V", v[n++] = "1";
+	static const char *forms[] = {"0", "1", "2", "3"};
+	v[n++] = "-w", v[n++] = (char *)forms[mon.rw_forms & 3];
 	for (int i = 0; i < mon.nonly; i++)
 		v[n++] = "-o", v[n++] = (char *)mon.only[i];
 	v[n++] = "--";

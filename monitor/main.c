@@ -1,15 +1,17 @@
 /* hl-monitor's start: options from the launcher, the run's shared files,
  * the first thread's state, the program, then Syscall User Dispatch.
  *
- *   hl-monitor [-t FD] [-s FD] [-m SELF] [-o NAME]... -- PATH ARGV0 [ARGS...]
+ *   hl-monitor [-t FD] [-s FD] [-m SELF] [-w FORMS] [-o NAME]... -- PATH ARGV0 [ARGS...]
  *
  * -t the decision table (core/table.h), -s the run's statistics
  * (core/stats.h), -r the command that writes the report (report.c), all
  * above the program's fd range; -m this executable, for re-executing on
- * the program's execve; -V 1: no vDSO for the program; -o --only names.  PATH is the
+ * the program's execve; -V 1: no vDSO for the program; -w FORMS: the
+ * call-site rewriting forms allowed (rewrite.h; 0: none); -o --only names.  PATH is the
  * program (no PATH search), ARGV0... its argv. */
 #include "core/lib.h"
 #include "monitor/mon.h"
+#include "monitor/rewrite.h"
 
 #include <asm/prctl.h>
 #include <asm/stat.h>
@@ -61,9 +63,10 @@ static long parse_fd(const char *s)
 static int parse_args(int argc, char **argv)
 {
 	mon.table_fd = mon.stats_fd = mon.report_fd = -1;
+	mon.rw_forms = RW_JUMP;
 	int i = 1;
 	for (; i + 1 < argc && strcmp(argv[i], "--"); i += 2) {
-		/* -t, -s, -r, -V, -m and -o each take a value */
+		/* -t, -s, -r, -V, -m, -w and -o each take a value */
 		const char *o = argv[i], *v = argv[i + 1];
 		if (!strcmp(o, "-t"))
 			mon.table_fd = (int)parse_fd(v);
@@ -75,6 +78,8 @@ static int parse_args(int argc, char **argv)
 			mon.no_vdso = true;
 		else if (!strcmp(o, "-m"))
 			mon.self_exe = v;
+		else if (!strcmp(o, "-w"))
+			mon.rw_forms = (unsigned)parse_fd(v);
 		else if (!strcmp(o, "-o") && mon.nonly < MON_ONLY_MAX)
 			mon.only[mon.nonly++] = v;
 		else
@@ -131,6 +136,7 @@ int mon_thread_enter(struct mthread *t, bool counted)
 	struct { uint64_t sp; int32_t flags, pad; uint64_t size; } ss = {
 		t->alt + sizeof(*t), 0, 0, MON_ALT_SIZE - sizeof(*t)};
 	t->born_ns = hl_now_ns();
+	t->ss_lo = ss.sp, t->ss_hi = ss.sp + ss.size;
 	SYS(arch_prctl, ARCH_SET_GS, t, 0, 0, 0, 0);
 	SYS(sigaltstack, &ss, 0, 0, 0, 0, 0);
 	if (counted)
@@ -154,6 +160,46 @@ static bool only_match(const char *path)
 		if (!strcmp(mon.only[i], path) || !strcmp(mon.only[i], base))
 			return true;
 	return !mon.nonly;
+}
+
+static double time_calls(uint64_t fn, int n)
+{
+	uint64_t t0 = hl_now_ns();
+	for (int i = 0; i < n; i++)
+		((void (*)(void))fn)();
+	return (double)(hl_now_ns() - t0) / n;
+}
+
+/* The cost of a trapped call and of a rewritten one, measured as the KVM
+ * engine measures its two kinds of exit: the run's model subtracts them
+ * from the program's run time (trampoline_exits counts the trapped). */
+void mon_calibrate(void)
+{
+	if (!mon.run || mon.run->cal_exit_ns > 0)
+		return;
+	long m = SYS(mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m < 0 && m > -4096)
+		return;
+	/* The agent's probe, which is never rewritten (not a Linux call):
+	 * mov $HL_HYPERCALL_NR,%eax; xor %edi,%edi; syscall; ret.  And a
+	 * getppid in the jump form's shape, rewritten at its first trap. */
+	static const uint8_t trap[] = {0xb8, 0x00, 0x4c, 0x48, 0x00, 0x31, 0xff, 0x0f, 0x05, 0xc3};
+	static const uint8_t site[] = {0x31, 0xff, 0xb8, __NR_getppid, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xc3};
+	memcpy((void *)m, trap, sizeof(trap));
+	memcpy((void *)(m + 64), site, sizeof(site));
+	SYS(mprotect, m, 4096, PROT_READ | PROT_EXEC, 0, 0, 0);
+	struct stats *keep = mon.stats;
+	mon.stats = 0; /* none of this is the program's */
+	double trapped = time_calls((uint64_t)m, 300);
+	((void (*)(void))(m + 64))();
+	mon_rw_calibrate(true);
+	double fast = time_calls((uint64_t)m + 64, 300);
+	mon_rw_calibrate(false);
+	mon.stats = keep;
+	mon_rw_release((uint64_t)m, (uint64_t)m + 4096);
+	SYS(munmap, m, 4096, 0, 0, 0, 0);
+	mon.run->cal_syscall_ns = trapped;
+	mon.run->cal_exit_ns = fast;
 }
 
 void mon_main(uint64_t *sp) __attribute__((noreturn, used));
@@ -185,6 +231,7 @@ void mon_main(uint64_t *sp)
 	struct mthread *t = mon_thread_new();
 	if (!t)
 		mon_fatal("no memory for the monitor's stack", -ENOMEM);
+	mon_rw_init(mon.rw_forms);
 	mon_install_handler();
 	mon_fatal_init();
 	mon.live_threads = 1;

@@ -27,11 +27,16 @@
 struct mthread {
 	struct mthread *self;
 	uint64_t alt;     /* its sigaltstack block, or 0 */
+	/* The signal stack the kernel has for the thread (the monitor's or
+	 * the program's): a rewritten call's context goes there, as a
+	 * SIGSYS frame would (arch.c reads these at %gs:16 and %gs:24). */
+	uint64_t ss_lo, ss_hi;
 	uint64_t born_ns; /* when the thread started, for the run time */
 	/* The program's context while its call is forwarded (signal.c), and
 	 * whether a handler of the program moved it meanwhile. */
 	void *in_call;
 	int moved;
+	int as_is; /* show in_call unchanged: a fault, not an interrupted call */
 };
 
 /* The process: set up once by main.c, copied into fork children. */
@@ -42,6 +47,7 @@ struct monitor {
 	bool policy_on;   /* --only: this image is one of the selected ones */
 	int table_fd, stats_fd, report_fd;
 	bool no_vdso;     /* -V: the program gets no vDSO (AT_SYSINFO_EHDR) */
+	unsigned rw_forms; /* -w: the call-site rewriting forms allowed */
 	char **envp;      /* the environment the monitor was started with */
 	int pid;
 	const char *self_exe;       /* hl-monitor, for re-executing on execve */
@@ -93,6 +99,9 @@ void mon_clock_init(uint64_t *auxv);
  * program's context even when a signal interrupts a forwarded call. */
 struct kucontext;
 long mon_sigaction(const long a[6]);
+/* A fault's signal for the program at uc, as the kernel forces one: not
+ * ignored, not blocked, its handler shown uc. */
+void mon_force_signal(struct kucontext *uc, int sig, int code, uint64_t addr);
 struct mthread *mon_self(void);
 
 /* report.c: the end of the process (its record, and the report when it
@@ -106,6 +115,10 @@ void mon_default_gone(int sig);
 
 /* trap.c */
 void mon_install_handler(void);
+/* The call in uc (trapped, or from a rewritten site), made: its result
+ * in uc's %rax unless a handler of the program moved it. */
+struct kucontext;
+void mon_dispatch(struct kucontext *uc);
 /* The image ends: status, or -1 when it execs. */
 void mon_finish(int status, int sig);
 void mon_calibrate(void);

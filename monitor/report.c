@@ -10,6 +10,7 @@
  * natively, core dump included. */
 #include "core/lib.h"
 #include "monitor/mon.h"
+#include "monitor/rewrite.h"
 #include "monitor/trap.h"
 
 #include <asm/stat.h>
@@ -85,7 +86,8 @@ void mon_end(int status, int sig)
 
 static void on_fatal(int sig, struct ksiginfo *si, struct kucontext *uc)
 {
-	(void)uc;
+	if (mon_rw_fault(sig, si, uc))
+		return;
 	mon_end(128 + sig, sig);
 	uint64_t dfl[4] = {0, 0, 0, 0};
 	SYS(rt_sigaction, sig, dfl, 0, 8, 0, 0);

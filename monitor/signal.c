@@ -15,6 +15,7 @@
  * and the program resumes where the handler put it. */
 #include "core/lib.h"
 #include "monitor/mon.h"
+#include "monitor/rewrite.h"
 #include "monitor/trap.h"
 
 #include <asm/unistd_64.h>
@@ -27,6 +28,7 @@ struct kact {
 	uint64_t handler, flags, restorer, mask;
 };
 static struct kact view[65];  /* what the program set */
+static long install(long sig, const struct kact *a);
 static uint64_t view_valid;   /* bit sig-1: view[sig] is the program's */
 
 struct mthread *mon_self(void)
@@ -45,6 +47,18 @@ static struct kucontext *present(struct mthread *t, const struct kucontext *nest
 	if (!t || !t->in_call || (rip != at && rip != at + 2))
 		return 0;
 	struct kucontext *uc = t->in_call;
+	if (uc->flags == MON_UC_FAST) {
+		/* A rewritten call's context has what the kernel keeps aside
+		 * from the registers: the program's mask, signal stack and
+		 * x87/SSE state are the ones the signal interrupted (the
+		 * monitor's rewritten path leaves them alone). */
+		uc->sigmask = nested->sigmask;
+		uc->stack.sp = nested->stack.sp, uc->stack.flags = nested->stack.flags;
+		uc->stack.size = nested->stack.size;
+		uc->mc.fpstate = nested->mc.fpstate;
+	}
+	if (t->as_is)
+		return uc;
 	if (a->flags & SA_RESTART)
 		uc->mc.rip -= 2;
 	else
@@ -68,9 +82,25 @@ static void settle(struct mthread *t, struct kucontext *nested, struct kucontext
 		nested->mc.rip += 2; /* the kernel would restart it: not now */
 }
 
+/* SIGTRAP and SIGSEGV the program ignores still reach the monitor while
+ * it rewrites (rewrite.c): a fault the program caused ends it, as the
+ * kernel's forced default does; one it was sent stays ignored. */
+static bool ignored(int sig, const struct ksiginfo *si)
+{
+	if (view[sig].handler != 1 /* SIG_IGN */)
+		return false;
+	if (si->code > 0) {
+		view[sig] = (struct kact){0, 0, 0, 0};
+		install(sig, &view[sig]);
+	}
+	return true;
+}
+
 static void on_signal(int sig, struct ksiginfo *si, struct kucontext *nested)
 {
 	struct mthread *t = mon_self();
+	if (mon_rw_fault(sig, si, nested) || ignored(sig, si))
+		return;
 	struct kact a = view[sig];
 	struct kucontext *prog = t && t->in_call ? t->in_call : 0;
 	uint64_t saved[3] = {prog ? prog->mc.rip : 0, prog ? prog->mc.rax : 0, prog ? prog->mc.rsp : 0};
@@ -104,10 +134,10 @@ static long write_old(long sig, uint64_t oldp)
 static long install(long sig, const struct kact *a)
 {
 	struct kact k = *a;
-	k.mask &= ~SIGBIT(SIGSYS);
+	k.mask &= ~MON_UNBLOCKED;
 	if (a->handler == 0 && mon_fatal_by_default(sig))
 		return mon_set_default((int)sig);
-	if (a->handler > 1) /* SIG_IGN is 1 */
+	if (a->handler > 1 || (a->handler == 1 && (sig == SIGTRAP || sig == SIGSEGV))) /* SIG_IGN is 1 */
 		k.handler = (uint64_t)on_signal, k.flags |= SA_SIGINFO;
 	long r = SYS(rt_sigaction, sig, &k, 0, 8, 0, 0);
 	if (!r)
@@ -137,4 +167,21 @@ long mon_sigaction(const long a[6])
 	if (!r)
 		view[sig] = act, view_valid |= SIGBIT(sig);
 	return r;
+}
+
+void mon_force_signal(struct kucontext *uc, int sig, int code, uint64_t addr)
+{
+	struct mthread *t = mon_self();
+	uint64_t bit = SIGBIT(sig);
+	if (view[sig].handler == 1) {
+		view[sig] = (struct kact){0, 0, 0, 0};
+		install(sig, &view[sig]);
+	}
+	SYS(rt_sigprocmask, SIG_UNBLOCK, &bit, 0, 8, 0, 0);
+	struct ksiginfo si = {.signo = sig, .code = code, .call_addr = addr};
+	void *outer = t->in_call;
+	t->in_call = uc, t->as_is = 1;
+	mon_fwd6(__NR_rt_tgsigqueueinfo, SYS(getpid, 0, 0, 0, 0, 0, 0), SYS(gettid, 0, 0, 0, 0, 0, 0), sig, (long)&si,
+		 0, 0);
+	t->in_call = outer, t->as_is = 0;
 }

@@ -4,6 +4,7 @@
 #include "core/agent.h"
 #include "core/lib.h"
 #include "monitor/mon.h"
+#include "monitor/rewrite.h"
 #include "monitor/trap.h"
 
 #include <asm/unistd_64.h>
@@ -183,6 +184,21 @@ static void program_sigsys(struct ksiginfo *si, struct kucontext *uc)
 	SYS(tgkill, SYS(getpid, 0, 0, 0, 0, 0, 0), SYS(gettid, 0, 0, 0, 0, 0, 0), SIGSYS, 0, 0, 0);
 }
 
+void mon_dispatch(struct kucontext *uc)
+{
+	struct sigcontext *r = &uc->mc;
+	long nr = (int)r->rax;
+	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
+	long ret = (int)nr == HL_HYPERCALL_NR ? hypercall(a) : handle(uc, nr, a);
+	struct mthread *t = mon_self();
+	if (t->moved) /* a handler put the program elsewhere (signal.c) */
+		t->moved = 0;
+	else
+		r->rax = (uint64_t)ret;
+}
+
+/* A trapped call: its site is rewritten for next time (a bounced call's
+ * already is), then the call is made. */
 static void on_sigsys(int sig, struct ksiginfo *si, struct kucontext *uc)
 {
 	(void)sig;
@@ -190,22 +206,19 @@ static void on_sigsys(int sig, struct ksiginfo *si, struct kucontext *uc)
 		program_sigsys(si, uc);
 		return;
 	}
-	struct sigcontext *r = &uc->mc;
-	long nr = (int)r->rax;
-	const long a[6] = {(long)r->rdi, (long)r->rsi, (long)r->rdx, (long)r->r10, (long)r->r8, (long)r->r9};
-	if (mon.stats)
+	if (!mon_rw_bounced(uc))
+		mon_rw_trapped(uc);
+	if (mon.stats) {
 		stats_add(&mon.stats->syscall_exits, 1);
-	if (nr == __NR_rt_sigreturn) {
-		/* It does not return: counted as made, at no host time. */
-		record(nr, a, 0, 0, CA_FORWARD, 0);
-		mon_sigreturn_at(r->rsp);
+		stats_add(&mon.stats->trampoline_exits, 1);
 	}
-	long ret = (int)nr == HL_HYPERCALL_NR ? hypercall(a) : handle(uc, nr, a);
-	struct mthread *t = mon_self();
-	if (t->moved) /* a handler put the program elsewhere (signal.c) */
-		t->moved = 0;
-	else
-		r->rax = (uint64_t)ret;
+	if ((int)uc->mc.rax == __NR_rt_sigreturn) {
+		/* It does not return: counted as made, at no host time. */
+		const long none[6] = {0};
+		record(__NR_rt_sigreturn, none, 0, 0, CA_FORWARD, 0);
+		mon_sigreturn_at(uc->mc.rsp);
+	}
+	mon_dispatch(uc);
 }
 
 void mon_install_handler(void)
@@ -231,28 +244,4 @@ void mon_finish(int status, int sig)
 	SYS(getrusage, 0 /* RUSAGE_SELF */, &ru, 0, 0, 0, 0);
 	stats_proc_close(mon.stats, status < 0 ? STATS_EXECED : STATS_EXITED, status < 0 ? 0 : status, sig,
 			 (uint64_t)ru.maxrss);
-}
-
-/* The cost of one trap, measured here as the KVM engine measures an
- * exit: the run's model subtracts it from the program's run time. */
-void mon_calibrate(void)
-{
-	if (!mon.run || mon.run->cal_exit_ns > 0)
-		return;
-	long m = SYS(mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m < 0 && m > -4096)
-		return;
-	/* mov $HL_HYPERCALL_NR,%eax; xor %edi,%edi (HL_HC_PROBE); syscall; ret */
-	static const uint8_t code[] = {0xb8, 0x00, 0x4c, 0x48, 0x00, 0x31, 0xff, 0x0f, 0x05, 0xc3};
-	memcpy((void *)m, code, sizeof(code));
-	SYS(mprotect, m, 4096, PROT_READ | PROT_EXEC, 0, 0, 0);
-	enum { N = 300 };
-	uint64_t t0 = hl_now_ns();
-	for (int i = 0; i < N; i++)
-		((void (*)(void))m)();
-	double per = (double)(hl_now_ns() - t0) / N;
-	SYS(munmap, m, 4096, 0, 0, 0, 0);
-	mon.run->cal_syscall_ns = mon.run->cal_exit_ns = per;
-	if (mon.stats)
-		mon.stats->syscall_exits = 0;
 }

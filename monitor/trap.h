@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define MON_UC_FAST 0x40000000 /* flags of a rewritten call's context (arch.c) */
+
 struct kucontext {
 	uint64_t flags;
 	struct kucontext *link;
@@ -29,6 +31,11 @@ struct ksiginfo {
 
 #define SYS_USER_DISPATCH 2 /* si_code of a SIGSYS from SUD */
 #define SIGBIT(s) (1ull << ((s) - 1))
+/* Never blocked in the program's masks: SIGSYS (blocked, the kernel
+ * resets it and a trap kills), and SIGTRAP, which a patch's transient
+ * int3 raises in any thread (rewrite.c; blocked, the kernel forces it to
+ * its default action). */
+#define MON_UNBLOCKED (SIGBIT(SIGSYS) | SIGBIT(SIGTRAP))
 
 /* Program memory, read or written without faulting: bytes copied, or
  * -EFAULT. */
