@@ -155,7 +155,7 @@ static int run_sud(const struct hl_options *o, const struct policy *pol, int arg
 	struct sud_run r = {.policy = pol, .stats_path = o->stats_path, .summary = o->summary,
 			    .live_stats = o->live_stats, .phase = o->phase, .only = o->only, .nonly = o->nonly,
 			    .policy_args = o->policy_args, .npolicy_args = o->npolicy_args,
-			    .no_vdso = o->no_vdso, .program = argv[0], .argc = argc, .argv = argv};
+			    .no_vdso = o->no_vdso, .no_rewrite = o->no_rewrite, .program = argv[0], .argc = argc, .argv = argv};
 	return sud_status ? sud_report(&r, o->stats_fd, sud_status) : sud_run(&r);
 }
 

@@ -132,6 +132,24 @@ static int report_fd(const struct sud_run *r, int sfd)
 	return hide_fd(rfd);
 }
 
+/* The rewriting forms the monitor may use (monitor/rewrite.h): none with
+ * --no-rewrite; the jump forms by default; $HL_SUD_REWRITE=zpoline or all
+ * adds zpoline, which maps page 0 and so changes what a NULL pointer
+ * does (docs/sud.md). */
+static const char *rewrite_forms(const struct sud_run *r)
+{
+	static const char *const names[][2] = {{"all", "3"}, {"jump", "1"}, {"zpoline", "2"}, {"none", "0"}};
+	const char *want = getenv("HL_SUD_REWRITE");
+	if (r->no_rewrite)
+		return "0";
+	if (!want || !*want)
+		return "1";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(want, names[i][0]))
+			return names[i][1];
+	hl_fail(2, "HL_SUD_REWRITE=%s: expected all, jump, zpoline or none", want);
+}
+
 static void exec_monitor(const struct sud_run *r, const char *file, int tfd, int sfd, int rfd)
 {
 	const char *mon = sud_monitor_path();
@@ -145,6 +163,7 @@ static void exec_monitor(const struct sud_run *r, const char *file, int tfd, int
 	v[n++] = rep, v[n++] = "-m", v[n++] = (char *)mon;
 	if (r->no_vdso)
 		v[n++] = "-V", v[n++] = "1";
+	v[n++] = "-w", v[n++] = (char *)rewrite_forms(r);
 	for (int i = 0; i < r->nonly; i++)
 		v[n++] = "-o", v[n++] = (char *)r->only[i];
 	v[n++] = "--", v[n++] = (char *)file;

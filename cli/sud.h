@@ -19,6 +19,7 @@ struct sud_run {
 	const char *const *policy_args; /* the policy options as given */
 	int npolicy_args;
 	bool no_vdso;                /* --no-vdso: no AT_SYSINFO_EHDR for the program */
+	bool no_rewrite;             /* --no-rewrite: every call through SIGSYS */
 	const char *program;         /* as given: searched in PATH */
 	int argc;
 	char **argv;
