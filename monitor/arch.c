@@ -142,9 +142,8 @@ __asm__(".text\n"
 
 /* A rewritten site's call (rewrite.c).  zpoline's `call *%rax` arrives
  * through the sled with its return address on the program's stack; a
- * stub's `call` arrives with %rsp already below the red zone and the
- * stub's resume point 8 bytes after its return address.  Both save the
- * flags and two scratch registers below the red zone, then build a
+ * stub's jump arrives with %rcx = where the program resumes.  Both save
+ * the flags and two scratch registers below the red zone, then build a
  * context laid out as the SIGSYS handler's (struct kucontext at a 320-byte
  * frame) on the thread's signal stack, by the kernel's rule: below the
  * current %rsp when already on it (a handler that interrupted a call),
@@ -185,8 +184,7 @@ __asm__(".text\n"
 	"	jmp 1f\n"
 	".globl mon_rw_entry_j\n"
 	"mon_rw_entry_j:\n"
-	"	pop %rcx\n"
-	"	lea 8(%rcx), %rcx\n"
+	"	lea -128(%rsp), %rsp\n"
 	"	pushfq\n"
 	"	push %rax\n"
 	"	push %rdx\n"
@@ -243,3 +241,23 @@ __asm__(".text\n"
 	"	call mon_rw_call\n"
 	RW_RESTORE
 	"	jmp *%rcx\n");
+
+__asm__(".text\n"
+	".globl mon_copy_str\n"
+	"mon_copy_str:\n"
+	"	xor %eax, %eax\n"
+	"1:	cmp %rdx, %rax\n"
+	"	jae 3f\n"
+	".globl mon_copy_load\n"
+	"mon_copy_load:\n"
+	"	movzbl (%rsi,%rax), %ecx\n"
+	"	mov %cl, (%rdi,%rax)\n"
+	"	test %cl, %cl\n"
+	"	jz 2f\n"
+	"	inc %rax\n"
+	"	jmp 1b\n"
+	"2:	ret\n"
+	".globl mon_copy_fault\n"
+	"mon_copy_fault:\n"
+	"3:	mov $-1, %rax\n"
+	"	ret\n");

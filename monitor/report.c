@@ -86,7 +86,7 @@ void mon_end(int status, int sig)
 
 static void on_fatal(int sig, struct ksiginfo *si, struct kucontext *uc)
 {
-	if (mon_rw_fault(sig, si, uc))
+	if (mon_fault_fixup(sig, uc) || mon_rw_fault(sig, si, uc))
 		return;
 	mon_end(128 + sig, sig);
 	uint64_t dfl[4] = {0, 0, 0, 0};

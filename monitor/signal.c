@@ -82,9 +82,9 @@ static void settle(struct mthread *t, struct kucontext *nested, struct kucontext
 		nested->mc.rip += 2; /* the kernel would restart it: not now */
 }
 
-/* SIGTRAP and SIGSEGV the program ignores still reach the monitor while
- * it rewrites (rewrite.c): a fault the program caused ends it, as the
- * kernel's forced default does; one it was sent stays ignored. */
+/* SIGTRAP, SIGSEGV and SIGBUS the program ignores still reach the
+ * monitor (its own faults, rewrite.c's): a fault the program caused ends
+ * it, as the kernel's forced default does; one it was sent stays ignored. */
 static bool ignored(int sig, const struct ksiginfo *si)
 {
 	if (view[sig].handler != 1 /* SIG_IGN */)
@@ -99,7 +99,7 @@ static bool ignored(int sig, const struct ksiginfo *si)
 static void on_signal(int sig, struct ksiginfo *si, struct kucontext *nested)
 {
 	struct mthread *t = mon_self();
-	if (mon_rw_fault(sig, si, nested) || ignored(sig, si))
+	if (mon_fault_fixup(sig, nested) || mon_rw_fault(sig, si, nested) || ignored(sig, si))
 		return;
 	struct kact a = view[sig];
 	struct kucontext *prog = t && t->in_call ? t->in_call : 0;
@@ -137,7 +137,8 @@ static long install(long sig, const struct kact *a)
 	k.mask &= ~MON_UNBLOCKED;
 	if (a->handler == 0 && mon_fatal_by_default(sig))
 		return mon_set_default((int)sig);
-	if (a->handler > 1 || (a->handler == 1 && (sig == SIGTRAP || sig == SIGSEGV))) /* SIG_IGN is 1 */
+	/* SIG_IGN is 1; the faults the monitor resumes itself are kept */
+	if (a->handler > 1 || (a->handler == 1 && (sig == SIGTRAP || sig == SIGSEGV || sig == SIGBUS)))
 		k.handler = (uint64_t)on_signal, k.flags |= SA_SIGINFO;
 	long r = SYS(rt_sigaction, sig, &k, 0, 8, 0, 0);
 	if (!r)

@@ -15,31 +15,64 @@
 #define SYS(nr, a, b, c, d, e, f) hl_sys6(__NR_##nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 #define PATH_LEN 512
 
+/* mon.pid is this process's (a vfork child's is its parent's, whose
+ * memory it shares). */
 long mon_read(void *dst, uint64_t src, uint64_t len)
 {
 	struct { uint64_t base, len; } l = {(uint64_t)dst, len}, r = {src, len};
-	long n = SYS(process_vm_readv, SYS(getpid, 0, 0, 0, 0, 0, 0), &l, 1, &r, 1, 0);
+	long n = SYS(process_vm_readv, mon.pid, &l, 1, &r, 1, 0);
 	return n < 0 ? -EFAULT : n;
 }
 
 long mon_write(uint64_t dst, const void *src, uint64_t len)
 {
 	struct { uint64_t base, len; } l = {(uint64_t)src, len}, r = {dst, len};
-	long n = SYS(process_vm_writev, SYS(getpid, 0, 0, 0, 0, 0, 0), &l, 1, &r, 1, 0);
+	long n = SYS(process_vm_writev, mon.pid, &l, 1, &r, 1, 0);
 	return n == (long)len ? n : -EFAULT;
 }
 
-/* The path argument of the call, if it has one and it can be read. */
-static const char *read_path(long nr, const long a[6], char *buf)
+bool mon_fault_fixup(int sig, struct kucontext *uc)
 {
-	int pa = nr >= 0 && nr < CORE_NCALLS ? mon.table->call[nr].path_arg : -1;
+	if ((sig != SIGSEGV && sig != SIGBUS) || uc->mc.rip != (uint64_t)mon_copy_load)
+		return false;
+	uc->mc.rip = (uint64_t)mon_copy_fault;
+	return true;
+}
+
+static int path_arg(long nr)
+{
+	return nr >= 0 && nr < CORE_NCALLS && mon.table->call[nr].known ? mon.table->call[nr].path_arg : -1;
+}
+
+/* The path argument of the call, if it has one and it can be read: with
+ * process_vm_readv (which cannot fault) before the call, or after a call
+ * that showed the pointer good, read directly (a fault there is resumed as
+ * a failed copy, mon_fault_fixup), which costs no system call. */
+static const char *read_path(long nr, const long a[6], char *buf, bool shown_good)
+{
+	int pa = path_arg(nr);
 	if (pa < 0 || !a[pa])
 		return 0;
+	if (shown_good)
+		return mon_copy_str(buf, (const char *)a[pa], PATH_LEN) >= 0 ? buf : 0;
 	long n = mon_read(buf, (uint64_t)a[pa], PATH_LEN - 1);
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
 	return hl_strnlen(buf, (size_t)n) < (size_t)n ? buf : 0;
+}
+
+/* Whether a call's result shows that the kernel read its path: it
+ * succeeded, or failed for a reason found by looking the path up. */
+static bool path_was_read(long ret)
+{
+	switch (-ret) {
+	case ENOENT: case ENOTDIR: case EACCES: case EEXIST: case ELOOP: case EISDIR:
+	case EROFS: case ETXTBSY: case ENXIO: case ENODEV: case ENOTEMPTY: case EXDEV:
+		return true;
+	default:
+		return ret >= 0;
+	}
 }
 
 static long hypercall(const long a[6])
@@ -145,13 +178,15 @@ static long run_forwarded(struct kucontext *uc, long nr, const long a[6], int ac
 	return ret;
 }
 
+/* The path is read before the call when the decision needs it or the
+ * call may not come back, else after it (see read_path), for the record. */
 static long handle(struct kucontext *uc, long nr, const long a[6])
 {
 	char buf[PATH_LEN];
 	uint64_t t0 = hl_now_ns(), waited = 0;
-	const char *path = read_path(nr, a, buf);
-	struct core_decision d = decide(nr, a, path);
 	bool noreturn = nr >= 0 && nr < CORE_NCALLS && (mon.table->call[nr].flags & 2 /* SCF_NORETURN */);
+	const char *path = core_wants_path(mon.table, nr) || noreturn ? read_path(nr, a, buf, false) : 0;
+	struct core_decision d = decide(nr, a, path);
 	long ret;
 	if (d.action == CA_STUB)
 		ret = -d.err;
@@ -160,7 +195,10 @@ static long handle(struct kucontext *uc, long nr, const long a[6])
 	else
 		ret = run_forwarded(uc, nr, a, d.action, path, noreturn, t0, &waited);
 	uint64_t t1 = hl_now_ns();
-	if (!noreturn || d.action == CA_STUB || d.action == CA_FAKE)
+	bool ran = d.action != CA_STUB && d.action != CA_FAKE;
+	if (!path && mon.stats && path_arg(nr) >= 0)
+		path = read_path(nr, a, buf, ran && path_was_read(ret));
+	if (!noreturn || !ran)
 		record(nr, a, ret, t1 - t0 - waited, d.action, path);
 	else if (mon.stats && ret < 0 && ret > -4096) /* a failed execve */
 		stats_add(&mon.stats->sc[nr].errors, 1);
