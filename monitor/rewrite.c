@@ -13,17 +13,17 @@
  *   zpoline `syscall` becomes `call *%rax` (ff d0), into a nop sled at
  *          address 0 that ends in a jump to the monitor; where page 0
  *          can be mapped (root with CAP_SYS_RAWIO, or vm.mmap_min_addr=0).
- *   cmp    `syscall; cmp $-4096,%rax` (0f 05 48 3d 00 f0 ff ff), the
- *          glibc wrappers' pattern: both become a `jmp` to a stub that
- *          makes the call and then the `cmp`.  Only where page 0 is not
+ *   cmp    `syscall; cmp $-N,%rax` (0f 05 48 3d imm32, N < 65536), the
+ *          pattern of glibc's wrappers and of its syscall(): both become
+ *          a `jmp` to a stub that makes the call and then the `cmp`.  Only where page 0 is not
  *          available: the `cmp` must not be a jump target, which is true
  *          of glibc's wrappers but not provable without decoding.
  *
- * A stub, near its site (a jump reaches +-2 GiB), moves %rsp below the
- * red zone before it calls the monitor, so the jump forms leave the
- * program's stack as it was.  zpoline's `call` writes its return address
- * into the 8 bytes below %rsp: that is the form's known cost, and why the
- * jump form is preferred where it fits.
+ * A stub, near its site (a jump reaches +-2 GiB), jumps to the monitor
+ * with the way back in %rcx (which `syscall` clobbers), so the jump forms
+ * leave the program's stack and red zone as they were.  zpoline's `call`
+ * writes its return address into the 8 bytes below %rsp: that is the
+ * form's known cost, and one reason it is not the default.
  *
  * What is rewritten: only a site that just trapped (so the bytes there
  * are a real `syscall`), whose bytes are all in one private, executable,
@@ -72,6 +72,7 @@
 #define REGION_SIZE 65536
 #define REGIONS_MAX 256
 #define REACH (1ull << 31)
+#define RECENT 256
 
 enum { F_NONE, F_ZPOLINE, F_JUMP, F_CMP }; /* F_NONE: a site that fits no form */
 
@@ -89,7 +90,10 @@ static struct {
 	int lock;
 	uint32_t seq, n;     /* sites: sorted by addr, under a seqlock */
 	struct site *sites;
-	uint64_t recent[16]; /* the last patched addresses, for a late SIGTRAP */
+	/* The last addresses patched either way: a SIGTRAP from a patch's
+	 * int3, or a zpoline call, may arrive after the patch is done and the
+	 * site is gone from the table (put back by mprotect meanwhile). */
+	uint64_t recent[RECENT];
 	uint32_t nrecent;
 	int nregions;
 	struct { uint64_t base, used; } region[REGIONS_MAX];
@@ -225,7 +229,7 @@ static bool patch(uint64_t addr, const uint8_t *from, const uint8_t *to, int len
 	uint8_t cur[8], cc = 0xcc;
 	if (mon_read(cur, addr, (uint64_t)len) != len || memcmp(cur, from, (size_t)len))
 		return false;
-	rw.recent[rw.nrecent++ % 16] = addr;
+	rw.recent[rw.nrecent++ % RECENT] = addr;
 	if (!poke(addr, &cc, 1))
 		return false;
 	sync_cores();
@@ -360,27 +364,29 @@ static void put32(uint8_t *p, int64_t v)
 	memcpy(p, &x, 4);
 }
 
-/* The stub of a jump-form site (see the top).  Its call resumes the
- * program at STUB_RESUME; the two bytes before are a `syscall` that traps
- * as the site's did: where a call that needs the signal context goes
- * (the bounce), and where a restarted call goes. */
+/* The stub of a jump-form site (see the top): the site's `mov` (a nop
+ * for the cmp form), %rcx = where the program resumes (STUB_RESUME), and a
+ * jump to the monitor: a jump, not a call, so the stub needs no stack and
+ * the CPU's return predictions stay paired.  The two bytes before
+ * STUB_RESUME are a `syscall` that traps as the site's did: where a call
+ * that needs the signal context goes (the bounce), and where a restarted
+ * call goes. */
 static void stub_code(uint8_t *c, uint64_t stub, const struct site *s, uint32_t nr)
 {
-	static const uint8_t head[] = {0x48, 0x8d, 0x64, 0x24, 0x80}; /* lea -128(%rsp),%rsp */
 	memset(c, 0xcc, STUB_SIZE);
-	memcpy(c, head, 5);
 	if (s->form == F_JUMP)
-		c[5] = 0xb8, put32(c + 6, nr); /* mov $nr,%eax */
+		c[0] = 0xb8, put32(c + 1, nr); /* mov $nr,%eax */
 	else
-		memcpy(c + 5, "\x0f\x1f\x44\x00\x00", 5); /* nopl */
-	c[10] = 0xff, c[11] = 0x15; /* call *slot(%rip) */
-	put32(c + 12, (int64_t)region_of(stub) - (int64_t)(stub + 16));
-	c[16] = 0x0f, c[17] = 0x0b; /* ud2: the call does not return here */
+		memcpy(c, "\x0f\x1f\x44\x00\x00", 5); /* nopl */
+	c[5] = 0x48, c[6] = 0x8d, c[7] = 0x0d; /* lea STUB_RESUME(%rip),%rcx */
+	put32(c + 8, STUB_RESUME - 12);
+	c[12] = 0xff, c[13] = 0x25; /* jmp *slot(%rip) */
+	put32(c + 14, (int64_t)region_of(stub) - (int64_t)(stub + 18));
 	c[STUB_FORM] = s->form;
-	c[22] = 0x0f, c[23] = 0x05; /* syscall: the bounce, and a restarted call */
+	c[22] = 0x0f, c[23] = 0x05;
 	uint8_t *t = c + STUB_RESUME;
 	if (s->form == F_CMP)
-		memcpy(t, "\x48\x3d\x00\xf0\xff\xff", 6), t += 6;
+		memcpy(t, s->orig + 2, 6), t += 6; /* the site's cmp */
 	t[0] = 0xe9;
 	put32(t + 1, (int64_t)(s->addr + s->len) - (int64_t)(stub + (uint64_t)(t + 5 - c)));
 }
@@ -421,7 +427,7 @@ static bool choose(uint64_t p, uint64_t nr, struct site *s)
 		*s = (struct site){.addr = p - 5, .form = F_JUMP, .len = 7};
 	} else if (rw.page0 && mapping_ok(p, 2)) {
 		*s = (struct site){.addr = p, .form = F_ZPOLINE, .len = 2};
-	} else if ((rw.forms & RW_JUMP) && after && !memcmp(b + 8, "\x48\x3d\x00\xf0\xff\xff", 6) &&
+	} else if ((rw.forms & RW_JUMP) && after && b[8] == 0x48 && b[9] == 0x3d && b[12] == 0xff && b[13] == 0xff &&
 		   mapping_ok(p, 8)) {
 		*s = (struct site){.addr = p, .form = F_CMP, .len = 8};
 	} else {
@@ -576,6 +582,22 @@ bool mon_rw_bounced(struct kucontext *uc)
 	return true;
 }
 
+static bool was_patched(uint64_t a)
+{
+	for (unsigned i = 0; i < RECENT; i++)
+		if (__atomic_load_n(&rw.recent[i], __ATOMIC_RELAXED) == a)
+			return true;
+	return false;
+}
+
+/* A zpoline site's call: the site is live, or was until a moment ago (the
+ * call was under way when mprotect put the site's bytes back). */
+static bool zpoline_site(uint64_t a)
+{
+	struct site s;
+	return (lookup(a, &s) && s.form == F_ZPOLINE) || was_patched(a);
+}
+
 /* Something jumped into the sled that is not a zpoline site (a call
  * through a null function pointer): the SIGSEGV it gets natively, at the
  * address it jumped to, with the return address it pushed. */
@@ -591,8 +613,8 @@ static void sled_fault(struct kucontext *uc)
 void mon_rw_call(struct kucontext *uc, int form)
 {
 	long nr = (long)uc->mc.rax;
-	struct site s = {.stub = uc->mc.rip - STUB_RESUME};
-	if (form == F_ZPOLINE && (!lookup(uc->mc.rip - 2, &s) || s.form != F_ZPOLINE)) {
+	uint64_t stub = uc->mc.rip - STUB_RESUME;
+	if (form == F_ZPOLINE && !zpoline_site(uc->mc.rip - 2)) {
 		sled_fault(uc);
 		return;
 	}
@@ -601,7 +623,11 @@ void mon_rw_call(struct kucontext *uc, int form)
 		return;
 	}
 	if (needs_signal_context(nr)) { /* the bounce */
-		uc->mc.rip = s.stub + STUB_RESUME - 2;
+		struct site s;
+		if (form == F_ZPOLINE)
+			stub = lookup(uc->mc.rip - 2, &s) ? s.stub : 0;
+		/* A site put back meanwhile: its `syscall` again, which traps. */
+		uc->mc.rip = stub ? stub + STUB_RESUME - 2 : uc->mc.rip - 2;
 		return;
 	}
 	if (mon.stats)
@@ -614,12 +640,10 @@ void mon_rw_call(struct kucontext *uc, int form)
 static bool patch_trap(struct kucontext *uc)
 {
 	uint64_t a = uc->mc.rip - 1;
-	for (unsigned i = 0; i < 16; i++)
-		if (rw.recent[i] == a) {
-			uc->mc.rip = a;
-			return true;
-		}
-	return false;
+	if (!was_patched(a))
+		return false;
+	uc->mc.rip = a;
+	return true;
 }
 
 /* A zpoline site called with a number past the sled faults at that
@@ -628,9 +652,8 @@ static bool patch_trap(struct kucontext *uc)
 static bool sled_miss(struct ksiginfo *si, struct kucontext *uc)
 {
 	uint64_t ret;
-	struct site s;
 	if (!rw.page0 || si->call_addr != uc->mc.rip || uc->mc.rip != uc->mc.rax ||
-	    mon_read(&ret, uc->mc.rsp, 8) != 8 || !lookup(ret - 2, &s) || s.form != F_ZPOLINE)
+	    mon_read(&ret, uc->mc.rsp, 8) != 8 || !zpoline_site(ret - 2))
 		return false;
 	uc->mc.rip = ret;
 	uc->mc.rsp += 8;
@@ -703,12 +726,30 @@ void mon_rw_init(unsigned forms)
 	sync_cores(); /* registers the process for membarrier */
 }
 
+/* Another thread of the parent may have been patching when it forked: the
+ * child has its lock taken and maybe an int3 on a site, with nobody left
+ * to finish.  The site gets its original bytes back and leaves the table. */
+static void unfinished_patch(void)
+{
+	uint64_t a = rw.recent[(rw.nrecent + RECENT - 1) % RECENT];
+	uint32_t i = rw.n ? site_index(a, rw.n) : 0;
+	if (rw.seq & 1)
+		rw.seq++;
+	rw.lock = 0;
+	if (i < rw.n && rw.sites[i].addr == a && *(const uint8_t *)a == 0xcc) {
+		poke(a, rw.sites[i].orig, rw.sites[i].len);
+		table_del(i);
+	}
+}
+
 void mon_rw_after_fork(void)
 {
 	if (rw.mem_fd < 0)
 		return;
 	SYS(close, rw.mem_fd, 0, 0, 0, 0, 0);
 	rw.mem_fd = mem_open();
+	if (rw.lock)
+		unfinished_patch();
 }
 
 void mon_rw_calibrate(bool on)
