@@ -15,6 +15,10 @@
  *   race       4 threads run one site in a loop while the main thread flips
  *              the page between r-x and rwx (each flip puts the `syscall`
  *              back, the next call rewrites it): every call returns getppid
+ *   redzone    a leaf function keeps data in its red zone (the 128 bytes
+ *              below %rsp) and the carry flag across its `syscall`, in the
+ *              two shapes the sud engine rewrites into jumps (`mov $nr,%eax;
+ *              syscall` and `syscall; cmp $-4096,%rax`): both survive
  *   all        every mode above
  */
 #include <pthread.h>
@@ -204,10 +208,61 @@ static void mode_race(void)
 
 /* ---------------------------------------------------------------- main */
 
+/* ------------------------------------------------------------ redzone */
+
+/* A leaf that stores a pattern at -8(%rsp) and -128(%rsp), sets CF, makes
+ * getppid through `site` (the bytes that set %eax and call), and returns
+ * CF after the call + 2 * (-8 kept) + 8 * (-128 kept): 11 when all held. */
+static long run_redzone(const uint8_t *site, size_t len)
+{
+	static const uint8_t head[] = {
+		0x49, 0xb8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* movabs $..,%r8 */
+		0x4c, 0x89, 0x44, 0x24, 0xf8,                               /* mov %r8,-8(%rsp) */
+		0x4c, 0x89, 0x44, 0x24, 0x80,                               /* mov %r8,-128(%rsp) */
+		0xf9};                                                      /* stc */
+	static const uint8_t tail[] = {
+		0x0f, 0x92, 0xc1,             /* setc %cl */
+		0x4c, 0x39, 0x44, 0x24, 0xf8, /* cmp %r8,-8(%rsp) */
+		0x0f, 0x94, 0xc2,             /* sete %dl */
+		0x4c, 0x39, 0x44, 0x24, 0x80, /* cmp %r8,-128(%rsp) */
+		0x0f, 0x94, 0xc0,             /* sete %al */
+		0x0f, 0xb6, 0xc0, 0x0f, 0xb6, 0xd2, 0x0f, 0xb6, 0xc9, /* movzbl */
+		0x8d, 0x04, 0x82,             /* lea (%rdx,%rax,4),%eax */
+		0x8d, 0x04, 0x41,             /* lea (%rcx,%rax,2),%eax */
+		0xc3};
+	uint8_t *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	memset(p, 0xcc, PAGE);
+	memcpy(p, head, sizeof(head));
+	memcpy(p + sizeof(head), site, len);
+	memcpy(p + sizeof(head) + len, tail, sizeof(tail));
+	if (mprotect(p, PAGE, PROT_READ | PROT_EXEC))
+		die("mprotect r-x");
+	long r = 0, all = 1;
+	for (int i = 0; i < 5; i++) /* the first traps and is rewritten */
+		all &= (r = ((jit_fn)(void *)p)()) == 11;
+	munmap(p, PAGE);
+	return all ? 11 : r;
+}
+
+static void mode_redzone(void)
+{
+	static const uint8_t mov[] = {0xb8, SYS_getppid, 0, 0, 0, 0x0f, 0x05};
+	static const uint8_t cmp[] = {0x48, 0xc7, 0xc0, SYS_getppid, 0, 0, 0, 0x0f, 0x05,
+				      0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff};
+	long a = run_redzone(mov, sizeof(mov)), b = run_redzone(cmp, sizeof(cmp));
+	printf("redzone: mov-syscall site: red zone kept: %s %s, carry kept: %s\n", yesno(a & 2), yesno(a & 8),
+	       yesno(a & 1));
+	printf("redzone: syscall-cmp site: red zone kept: %s %s, carry after cmp: %s\n", yesno(b & 2), yesno(b & 8),
+	       yesno(b & 1));
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
-} modes[] = {{"jit", mode_jit}, {"remap", mode_remap}, {"out", mode_out}, {"race", mode_race}};
+} modes[] = {{"jit", mode_jit}, {"remap", mode_remap}, {"out", mode_out}, {"race", mode_race},
+	     {"redzone", mode_redzone}};
 
 int main(int argc, char **argv)
 {
@@ -221,7 +276,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!found) {
-		fprintf(stderr, "usage: rewrite [jit|remap|out|race|all]\n");
+		fprintf(stderr, "usage: rewrite [jit|remap|out|race|redzone|all]\n");
 		return 2;
 	}
 	return 0;
