@@ -4,6 +4,9 @@
  *   ud2   - __builtin_trap (ud2)           -> SIGILL  (132)
  *   div0  - integer division by zero       -> SIGFPE  (136)
  *   abort - abort()                        -> SIGABRT (134)
+ *   nullcall - a call through a NULL function pointer -> SIGSEGV (139); under
+ *           sud's zpoline form that lands in the monitor's sled at page 0,
+ *           which must fault it as natively
  * Built with -O0; the pointers/operands are volatile as well so no
  * optimisation level can turn one fault into another (gcc may rewrite a
  * NULL store into ud2 at -O2). */
@@ -14,7 +17,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: crash segv|ud2|div0|abort\n");
+        fprintf(stderr, "usage: crash segv|ud2|div0|abort|nullcall\n");
         return 2;
     }
     const char *kind = argv[1];
@@ -29,6 +32,9 @@ int main(int argc, char **argv)
         (void)c;
     } else if (strcmp(kind, "abort") == 0) {
         abort();
+    } else if (strcmp(kind, "nullcall") == 0) {
+        void (*volatile f)(void) = NULL;
+        f();
     } else {
         fprintf(stderr, "crash: unknown kind '%s'\n", kind);
         return 2;
