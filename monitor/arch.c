@@ -145,14 +145,17 @@ __asm__(".text\n"
  * stub's jump arrives with %rcx = where the program resumes.  Both save
  * the flags and two scratch registers below the red zone, then build a
  * context laid out as the SIGSYS handler's (struct kucontext at a 320-byte
- * frame) on the thread's signal stack, by the kernel's rule: below the
- * current %rsp when already on it (a handler that interrupted a call),
- * else at its top.  Nothing but %rcx and %r11 (which `syscall` clobbers)
+ * frame): below the current %rsp when that is on the thread's signal
+ * stack or on the monitor's own (a handler that interrupted a call), else
+ * at the top of the monitor's own stack (the program's signal stack may be
+ * small).  Nothing but %rcx and %r11 (which `syscall` clobbers)
  * changes before the context holds the program's registers.
  * Then the program resumes from the context (%rip, %rsp, flags and
  * registers, as after a trapped call's handler; %rcx and %r11 hold the
  * way back, as `syscall` leaves them clobbered). */
 #define RW_FRAME "320"
+#define RW_ALT "262144" /* MON_ALT_SIZE */
+_Static_assert(MON_ALT_SIZE == 262144, "arch.c: RW_ALT");
 #define RW_RESTORE							\
 	"	mov 40(%rsp), %r8\n"						\
 	"	mov 48(%rsp), %r9\n"						\
@@ -192,12 +195,19 @@ __asm__(".text\n"
 	"1:	lea 152(%rsp), %r11\n"
 	"	mov %gs:16, %rdx\n"
 	"	cmp %rdx, %r11\n"
-	"	jbe 2f\n"
+	"	jbe 4f\n"
 	"	cmp %gs:24, %r11\n"
+	"	jbe 5f\n"
+	"4:	mov %gs:8, %rdx\n"
+	"	cmp %rdx, %r11\n"
+	"	jbe 2f\n"
+	"	add $" RW_ALT ", %rdx\n"
+	"	cmp %rdx, %r11\n"
 	"	ja 2f\n"
-	"	lea -256(%r11), %rdx\n"
+	"5:	lea -256(%r11), %rdx\n"
 	"	jmp 3f\n"
-	"2:	mov %gs:24, %rdx\n"
+	"2:	mov %gs:8, %rdx\n"
+	"	add $" RW_ALT ", %rdx\n"
 	"3:	and $-64, %rdx\n"
 	"	sub $" RW_FRAME ", %rdx\n"
 	"	mov %r8, 40(%rdx)\n"

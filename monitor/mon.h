@@ -28,8 +28,9 @@ struct mthread {
 	struct mthread *self;
 	uint64_t alt;     /* its sigaltstack block, or 0 */
 	/* The signal stack the kernel has for the thread (the monitor's or
-	 * the program's): a rewritten call's context goes there, as a
-	 * SIGSYS frame would (arch.c reads these at %gs:16 and %gs:24). */
+	 * the program's): a rewritten call made on it is a handler's, whose
+	 * context goes below it (arch.c reads these at %gs:16 and %gs:24,
+	 * and alt at %gs:8). */
 	uint64_t ss_lo, ss_hi;
 	uint64_t born_ns; /* when the thread started, for the run time */
 	/* The program's context while its call is forwarded (signal.c), and

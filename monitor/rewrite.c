@@ -76,6 +76,14 @@
 
 enum { F_NONE, F_ZPOLINE, F_JUMP, F_CMP }; /* F_NONE: a site that fits no form */
 
+/* arch.c's entry reads and writes these at fixed offsets. */
+_Static_assert(__builtin_offsetof(struct mthread, alt) == 8, "arch.c: %gs:8");
+_Static_assert(__builtin_offsetof(struct mthread, ss_lo) == 16, "arch.c: %gs:16");
+_Static_assert(__builtin_offsetof(struct mthread, ss_hi) == 24, "arch.c: %gs:24");
+_Static_assert(__builtin_offsetof(struct kucontext, mc) == 40, "arch.c: the registers at 40");
+_Static_assert(__builtin_offsetof(struct kucontext, sigmask) == 296, "arch.c: the mask at 296");
+_Static_assert(sizeof(struct kucontext) <= 320, "arch.c: RW_FRAME");
+
 struct site {
 	uint64_t addr; /* the first byte rewritten */
 	uint64_t stub;
