@@ -1,6 +1,7 @@
 #!/bin/bash
 # escape.sh HYPERLOUPE ESCAPE: under the sud engine, a program that tries
-# to disarm, unmap, unprotect, replace or move the monitor, or take %gs,
+# to disarm, unmap, unprotect, replace or move the monitor, take %gs, or
+# unmap or unprotect the stubs of its rewritten call sites,
 # gets the errors README "Engines" documents and stays traced: its 100
 # getppid calls after the attempts are in the statistics.  Skips (77)
 # where the sud engine is absent.
@@ -17,6 +18,8 @@ mmap(MAP_FIXED over monitor): -1 ENOMEM
 mremap(monitor): -1 EINVAL
 madvise(monitor, MADV_DONTNEED): -1 EINVAL
 arch_prctl(ARCH_SET_GS): -1 EPERM
+munmap(stubs): -1 EINVAL
+mprotect(stubs, PROT_READ | PROT_WRITE): -1 EINVAL
 still here"
 [ "$out" = "$expect" ] || { echo "escape.sh: FAIL: got"; echo "$out"; exit 1; }
 n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["syscalls"]["getppid"]["count"])' "$dir/s.json")

@@ -1,6 +1,8 @@
 /* escape: a program that tries to get out from under the sud engine's
  * monitor, which it finds in /proc/self/maps: disarm Syscall User Dispatch,
- * unmap, unprotect, replace or move the monitor's pages, take %gs.  It
+ * unmap, unprotect, replace or move the monitor's pages, take %gs, unmap
+ * or unprotect the stubs its rewritten call sites jump to (an anonymous
+ * r-x region of 64 KiB; its getppid calls go through one).  It
  * prints what each attempt returned, then makes 100 getppid calls, which
  * the run's statistics must still count (tests/e2e/escape.sh).  Natively
  * there is no monitor: it says so and exits 3. */
@@ -35,6 +37,22 @@ static int find_monitor(uintptr_t *lo, uintptr_t *hi)
 	return found;
 }
 
+/* The first anonymous r-x region of 64 KiB: the rewritten sites' stubs. */
+static int find_stubs(uintptr_t *lo)
+{
+	char line[512], perms[8];
+	uintptr_t a, b;
+	unsigned long off, inode;
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = 0;
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%lx-%lx %7s %lx %*s %lu", &a, &b, perms, &off, &inode) == 5 &&
+			b - a == 65536 && !strcmp(perms, "r-xp") && !inode && (*lo = a);
+	if (f)
+		fclose(f);
+	return found;
+}
+
 int main(void)
 {
 	uintptr_t lo, hi;
@@ -52,6 +70,13 @@ int main(void)
 	printf("mremap(monitor): %s\n", result(m == MAP_FAILED ? -1 : 0));
 	printf("madvise(monitor, MADV_DONTNEED): %s\n", result(madvise((void *)lo, len, MADV_DONTNEED)));
 	printf("arch_prctl(ARCH_SET_GS): %s\n", result(syscall(SYS_arch_prctl, 0x1001, 0)));
+	if (find_stubs(&lo)) {
+		printf("munmap(stubs): %s\n", result(munmap((void *)lo, 65536)));
+		printf("mprotect(stubs, PROT_READ | PROT_WRITE): %s\n",
+		       result(mprotect((void *)lo, 65536, PROT_READ | PROT_WRITE)));
+	} else {
+		puts("no stubs in /proc/self/maps");
+	}
 	for (int i = 0; i < 100; i++)
 		getppid();
 	puts("still here");
