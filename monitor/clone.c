@@ -27,6 +27,7 @@ void mon_child_start(struct clone_blk *b)
 {
 	if (b->mt) {
 		bool thread = !(b->flags & CLONE_VFORK);
+		b->mt->guest = !(b->flags & CLONE_THREAD);
 		if (thread && mon.stats)
 			stats_add(&mon.stats->threads, 1);
 		if (thread)

@@ -38,6 +38,9 @@ struct mthread {
 	void *in_call;
 	int moved;
 	int as_is; /* show in_call unchanged: a fault, not an interrupted call */
+	/* Another process in this one's memory (a vfork child): it rewrites
+	 * nothing, so that it never dies holding the rewriting lock. */
+	int guest;
 };
 
 /* The process: set up once by main.c, copied into fork children. */

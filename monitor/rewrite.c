@@ -198,14 +198,27 @@ static void table_del(uint32_t i)
 	table_end();
 }
 
+static void unfinished_patch(void);
+
 /* The table's writers: one at a time, with every signal blocked (the
- * holder never waits for anything but the kernel). */
+ * holder, whose thread id the lock holds, waits for nothing but the
+ * kernel).  A holder that is gone (a thread of a parent that forked
+ * meanwhile) is noticed: its half-done patch is undone and the lock is
+ * taken over, rather than the thread spinning for ever. */
 static void lock_take(uint64_t *old)
 {
 	uint64_t all = ~0ull;
+	int me = (int)SYS(gettid, 0, 0, 0, 0, 0, 0);
 	SYS(rt_sigprocmask, SIG_SETMASK, &all, old, 8, 0, 0);
-	while (__atomic_exchange_n(&rw.lock, 1, __ATOMIC_ACQUIRE))
+	for (unsigned i = 1;; i++) {
+		int free = 0, h;
+		if (__atomic_compare_exchange_n(&rw.lock, &free, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
 		__builtin_ia32_pause();
+		if (i % 4096 == 0 && (h = __atomic_load_n(&rw.lock, __ATOMIC_RELAXED)) &&
+		    SYS(tgkill, mon.pid, h, 0, 0, 0, 0) == -ESRCH)
+			unfinished_patch();
+	}
 }
 
 static void lock_drop(const uint64_t *old)
@@ -526,6 +539,8 @@ void mon_rw_trapped(struct kucontext *uc)
 			return_past(uc, &s);
 		return;
 	}
+	if (mon_self()->guest)
+		return;
 	/* A site that makes such a call gains nothing, and may run on a stack
 	 * that is gone (musl's detached threads exit after unmapping theirs):
 	 * it stays on SIGSYS, whose frame goes to the signal stack. */
@@ -734,20 +749,25 @@ void mon_rw_init(unsigned forms)
 	sync_cores(); /* registers the process for membarrier */
 }
 
-/* Another thread of the parent may have been patching when it forked: the
- * child has its lock taken and maybe an int3 on a site, with nobody left
- * to finish.  The site gets its original bytes back and leaves the table. */
+/* The lock's holder is gone: another thread of the parent when it forked,
+ * or one killed while patching.  The lock is left taken and maybe an int3
+ * on a site, with nobody to finish: the site gets its original bytes back
+ * and leaves the table, and the lock is free again. */
 static void unfinished_patch(void)
 {
 	uint64_t a = rw.recent[(rw.nrecent + RECENT - 1) % RECENT];
 	uint32_t i = rw.n ? site_index(a, rw.n) : 0;
 	if (rw.seq & 1)
 		rw.seq++;
-	rw.lock = 0;
-	if (i < rw.n && rw.sites[i].addr == a && *(const uint8_t *)a == 0xcc) {
-		poke(a, rw.sites[i].orig, rw.sites[i].len);
+	uint8_t b = 0;
+	if (i < rw.n && rw.sites[i].addr == a && mon_read(&b, a, 1) == 1 && b == 0xcc) {
+		poke(a + 1, rw.sites[i].orig + 1, rw.sites[i].len - 1u);
+		sync_cores();
+		poke(a, rw.sites[i].orig, 1);
+		sync_cores();
 		table_del(i);
 	}
+	__atomic_store_n(&rw.lock, 0, __ATOMIC_RELEASE);
 }
 
 void mon_rw_after_fork(void)
