@@ -52,10 +52,13 @@ static struct kucontext *present(struct mthread *t, const struct kucontext *nest
 		 * from the registers: the program's mask, signal stack and
 		 * x87/SSE state are the ones the signal interrupted (the
 		 * monitor's rewritten path leaves them alone). */
+		uc->link = 0;
 		uc->sigmask = nested->sigmask;
 		uc->stack.sp = nested->stack.sp, uc->stack.flags = nested->stack.flags;
 		uc->stack.size = nested->stack.size;
 		uc->mc.fpstate = nested->mc.fpstate;
+		uc->mc.cs = uc->mc.gs = uc->mc.fs = uc->mc.ss = 0;
+		uc->mc.err = uc->mc.trapno = uc->mc.oldmask = uc->mc.cr2 = 0;
 	}
 	if (t->as_is)
 		return uc;
