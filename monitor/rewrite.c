@@ -1,9 +1,9 @@
 /* Lazy rewriting of the program's hot `syscall` sites, so that later
- * calls there enter the monitor with a call instead of a SIGSYS round
+ * calls there enter the monitor with a jump instead of a SIGSYS round
  * trip (three kernel entries: the trap, the call, rt_sigreturn).
  *
- * The first SIGSYS at a site rewrites it (mon_rw_trapped), in one of
- * three forms, the first that fits:
+ * The first SIGSYS at a site rewrites it (mon_rw_trapped), in the first
+ * of these forms that fits and that -w allows (docs/sud.md):
  *
  *   jump   `mov $nr,%eax; syscall` (b8 imm32 0f 05): the mov becomes a
  *          5-byte `jmp` to a stub of this site; the `syscall` after it
@@ -11,19 +11,19 @@
  *          and no prefix byte precedes the b8 (it then starts an
  *          instruction of its own).
  *   zpoline `syscall` becomes `call *%rax` (ff d0), into a nop sled at
- *          address 0 that ends in a jump to the monitor; where page 0
- *          can be mapped (root with CAP_SYS_RAWIO, or vm.mmap_min_addr=0).
+ *          address 0 that ends in a jump to the monitor; only when asked
+ *          for and page 0 can be mapped (root with CAP_SYS_RAWIO, or
+ *          vm.mmap_min_addr=0): a mapped page 0 changes what a NULL
+ *          pointer does, and the `call` writes below %rsp.
  *   cmp    `syscall; cmp $-N,%rax` (0f 05 48 3d imm32, N < 65536), the
  *          pattern of glibc's wrappers and of its syscall(): both become
- *          a `jmp` to a stub that makes the call and then the `cmp`.  Only where page 0 is not
- *          available: the `cmp` must not be a jump target, which is true
- *          of glibc's wrappers but not provable without decoding.
+ *          a `jmp` to a stub that makes the call and then the `cmp`.  The
+ *          `cmp` must not be a jump target, which is true of glibc's
+ *          wrappers but not provable without decoding.
  *
  * A stub, near its site (a jump reaches +-2 GiB), jumps to the monitor
  * with the way back in %rcx (which `syscall` clobbers), so the jump forms
- * leave the program's stack and red zone as they were.  zpoline's `call`
- * writes its return address into the 8 bytes below %rsp: that is the
- * form's known cost, and one reason it is not the default.
+ * leave the program's stack and red zone as they were.
  *
  * What is rewritten: only a site that just trapped (so the bytes there
  * are a real `syscall`), whose bytes are all in one private, executable,
@@ -41,13 +41,13 @@
  * site.
  *
  * A rewritten call enters arch.c's mon_rw_entry_*, which saves the
- * program's registers into a context laid out as the SIGSYS handler's
- * (on the thread's signal stack, by the kernel's rule for it), and
- * mon_rw_call hands it to the same code as a trapped call.  The calls
+ * program's registers into a context laid out as the SIGSYS handler's,
+ * and mon_rw_call hands it to the same code as a trapped call.  The calls
  * that need a real signal context (rt_sigreturn, signal masks and stacks,
  * clone, exec, exit, signals sent to oneself, the agent's hypercalls)
- * go through the bounce instead: the program's registers back, and a
- * `syscall` outside the allowed region that traps as the site did. */
+ * go through the bounce instead: the program's registers back, and the
+ * stub's own `syscall`, outside the allowed region, which traps as the
+ * site did. */
 #include "core/agent.h"
 #include "core/lib.h"
 #include "monitor/mon.h"
