@@ -19,11 +19,14 @@ typedef int (*clock_fn)(int, struct kts *);
 static clock_fn vdso_clock;
 
 #define TSC_SETTLE_NS 10000000ull
+/* No reading yet; a thread is writing the first reading or the rate;
+ * the rate is being timed; the TSC is in use. */
+enum { TSC_NONE, TSC_BUSY, TSC_TIMING, TSC_READY };
 static struct {
 	bool invariant;
 	uint64_t tsc0, ns0;      /* the first reading */
 	uint64_t tsc1, ns1, mul; /* the anchor, and ns per tick << 32 */
-	int state;               /* 0 none yet, 1 timing the rate, 2 ready */
+	int state;
 } tsc;
 
 static uint64_t rdtsc(void)
@@ -105,14 +108,15 @@ static uint64_t settle(void)
 {
 	uint64_t ns = clock_ns(), t = rdtsc();
 	int st = __atomic_load_n(&tsc.state, __ATOMIC_ACQUIRE);
-	if (st == 0 && __atomic_compare_exchange_n(&tsc.state, &st, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+	if (st == TSC_NONE &&
+	    __atomic_compare_exchange_n(&tsc.state, &st, TSC_BUSY, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		tsc.tsc0 = t, tsc.ns0 = ns;
-		__atomic_store_n(&tsc.state, 3, __ATOMIC_RELEASE); /* timing */
-	} else if (st == 3 && ns - tsc.ns0 >= TSC_SETTLE_NS && t > tsc.tsc0 &&
-		   __atomic_compare_exchange_n(&tsc.state, &st, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&tsc.state, TSC_TIMING, __ATOMIC_RELEASE);
+	} else if (st == TSC_TIMING && ns - tsc.ns0 >= TSC_SETTLE_NS && t > tsc.tsc0 &&
+		   __atomic_compare_exchange_n(&tsc.state, &st, TSC_BUSY, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		tsc.mul = (uint64_t)(((unsigned __int128)(ns - tsc.ns0) << 32) / (t - tsc.tsc0));
 		tsc.tsc1 = t, tsc.ns1 = ns;
-		__atomic_store_n(&tsc.state, 2, __ATOMIC_RELEASE);
+		__atomic_store_n(&tsc.state, TSC_READY, __ATOMIC_RELEASE);
 	}
 	return ns;
 }
@@ -121,7 +125,7 @@ uint64_t hl_now_ns(void)
 {
 	if (!tsc.invariant)
 		return clock_ns();
-	if (__atomic_load_n(&tsc.state, __ATOMIC_ACQUIRE) != 2)
+	if (__atomic_load_n(&tsc.state, __ATOMIC_ACQUIRE) != TSC_READY)
 		return settle();
 	uint64_t d = rdtsc() - tsc.tsc1;
 	return tsc.ns1 + (uint64_t)(((unsigned __int128)d * tsc.mul) >> 32);

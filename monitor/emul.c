@@ -85,15 +85,16 @@ static long send_signal(long nr, const long a[6])
 static long close_range(const long a[6])
 {
 	uint64_t lo = (uint32_t)a[0], hi = (uint32_t)a[1];
-	int own[4] = {mon.table_fd, mon.stats_fd, mon.report_fd, mon_rw_fd()};
+	int own[MON_NFDS];
 	if (lo > hi)
 		return -EINVAL;
-	for (int i = 0; i < 4; i++) /* sort: four values */
-		for (int j = i + 1; j < 4; j++)
+	mon_own_fds(own);
+	for (int i = 0; i < MON_NFDS; i++) /* sort: four values */
+		for (int j = i + 1; j < MON_NFDS; j++)
 			if (own[j] < own[i])
 				own[i] ^= own[j], own[j] ^= own[i], own[i] ^= own[j];
 	long r = 0;
-	for (int i = 0; i < 4 && !r; i++) {
+	for (int i = 0; i < MON_NFDS && !r; i++) {
 		if (own[i] < 0 || (uint64_t)own[i] < lo || (uint64_t)own[i] > hi)
 			continue;
 		if ((uint64_t)own[i] > lo)
@@ -199,7 +200,12 @@ static long readlink_exe(long nr, const long a[6])
 
 static bool own_fd(long fd)
 {
-	return fd >= 0 && (fd == mon.table_fd || fd == mon.stats_fd || fd == mon.report_fd || fd == mon_rw_fd());
+	int own[MON_NFDS];
+	mon_own_fds(own);
+	for (int i = 0; i < MON_NFDS; i++)
+		if (fd >= 0 && fd == own[i])
+			return true;
+	return false;
 }
 
 /* The monitor's own fds sit above the soft RLIMIT_NOFILE: EBADF, as any

@@ -51,6 +51,11 @@ void mon_fatal(const char *what, long err)
 	__builtin_unreachable();
 }
 
+void mon_own_fds(int fds[MON_NFDS])
+{
+	fds[0] = mon.table_fd, fds[1] = mon.stats_fd, fds[2] = mon.report_fd, fds[3] = mon_rw_fd();
+}
+
 static long parse_fd(const char *s)
 {
 	long v = 0;

@@ -83,6 +83,10 @@ struct clone_blk;
 long mon_clone_fwd(long nr, long a1, long a2, long a3, long a4, long a5, struct clone_blk *b);
 
 /* main.c */
+#define MON_NFDS 4
+/* The monitor's own fds, -1 for those it has not opened: the launcher's
+ * three (-t, -s, -r) and rewrite.c's /proc/self/mem. */
+void mon_own_fds(int fds[MON_NFDS]);
 void mon_fatal(const char *what, long err) __attribute__((noreturn));
 void mon_say(const char *a, const char *b, const char *c);
 int mon_arm(void);

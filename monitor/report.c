@@ -10,7 +10,6 @@
  * natively, core dump included. */
 #include "core/lib.h"
 #include "monitor/mon.h"
-#include "monitor/rewrite.h"
 #include "monitor/trap.h"
 
 #include <asm/stat.h>
@@ -86,7 +85,7 @@ void mon_end(int status, int sig)
 
 static void on_fatal(int sig, struct ksiginfo *si, struct kucontext *uc)
 {
-	if (mon_fault_fixup(sig, uc) || mon_rw_fault(sig, si, uc))
+	if (mon_own_fault(sig, si, uc))
 		return;
 	mon_end(128 + sig, sig);
 	uint64_t dfl[4] = {0, 0, 0, 0};

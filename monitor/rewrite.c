@@ -613,12 +613,15 @@ static bool was_patched(uint64_t a)
 	return false;
 }
 
-/* A zpoline site's call: the site is live, or was until a moment ago (the
- * call was under way when mprotect put the site's bytes back). */
-static bool zpoline_site(uint64_t a)
+/* A zpoline site's call: the site is live (its bounce stub in *stub), or
+ * was until a moment ago (*stub 0: the call was under way when mprotect
+ * put the site's bytes back). */
+static bool zpoline_site(uint64_t a, uint64_t *stub)
 {
 	struct site s;
-	return (lookup(a, &s) && s.form == F_ZPOLINE) || was_patched(a);
+	bool live = lookup(a, &s) && s.form == F_ZPOLINE;
+	*stub = live ? s.stub : 0;
+	return live || was_patched(a);
 }
 
 /* Something jumped into the sled that is not a zpoline site (a call
@@ -637,7 +640,7 @@ void mon_rw_call(struct kucontext *uc, int form)
 {
 	long nr = (long)uc->mc.rax;
 	uint64_t stub = uc->mc.rip - STUB_RESUME;
-	if (form == F_ZPOLINE && !zpoline_site(uc->mc.rip - 2)) {
+	if (form == F_ZPOLINE && !zpoline_site(uc->mc.rip - 2, &stub)) {
 		sled_fault(uc);
 		return;
 	}
@@ -646,9 +649,6 @@ void mon_rw_call(struct kucontext *uc, int form)
 		return;
 	}
 	if (needs_signal_context(nr)) { /* the bounce */
-		struct site s;
-		if (form == F_ZPOLINE)
-			stub = lookup(uc->mc.rip - 2, &s) ? s.stub : 0;
 		/* A site put back meanwhile: its `syscall` again, which traps. */
 		uc->mc.rip = stub ? stub + STUB_RESUME - 2 : uc->mc.rip - 2;
 		return;
@@ -674,9 +674,9 @@ static bool patch_trap(struct kucontext *uc)
  * does not have), made as a trapped one. */
 static bool sled_miss(struct ksiginfo *si, struct kucontext *uc)
 {
-	uint64_t ret;
+	uint64_t ret, stub;
 	if (!rw.page0 || si->call_addr != uc->mc.rip || uc->mc.rip != uc->mc.rax ||
-	    mon_read(&ret, uc->mc.rsp, 8) != 8 || !zpoline_site(ret - 2))
+	    mon_read(&ret, uc->mc.rsp, 8) != 8 || !zpoline_site(ret - 2, &stub))
 		return false;
 	uc->mc.rip = ret;
 	uc->mc.rsp += 8;
@@ -716,9 +716,10 @@ static int mem_open(void)
 {
 	long fd = SYS(openat, -100, "/proc/self/mem", O_RDWR | O_CLOEXEC, 0, 0, 0);
 	struct { uint64_t cur, max; } lim, raised;
+	int own[MON_NFDS];
 	long base = -1;
-	int own[3] = {mon.table_fd, mon.stats_fd, mon.report_fd};
-	for (int i = 0; i < 3; i++)
+	mon_own_fds(own); /* the launcher's; this one is not open yet */
+	for (int i = 0; i < MON_NFDS; i++)
 		base = own[i] >= base ? own[i] + 1 : base;
 	if (fd < 0 || base < 0 || SYS(prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, &lim, 0, 0))
 		return (int)fd;
@@ -775,6 +776,7 @@ void mon_rw_after_fork(void)
 	if (rw.mem_fd < 0)
 		return;
 	SYS(close, rw.mem_fd, 0, 0, 0, 0, 0);
+	rw.mem_fd = -1;
 	rw.mem_fd = mem_open();
 	if (rw.lock)
 		unfinished_patch();

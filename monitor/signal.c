@@ -15,7 +15,6 @@
  * and the program resumes where the handler put it. */
 #include "core/lib.h"
 #include "monitor/mon.h"
-#include "monitor/rewrite.h"
 #include "monitor/trap.h"
 
 #include <asm/unistd_64.h>
@@ -88,21 +87,25 @@ static void settle(struct mthread *t, struct kucontext *nested, struct kucontext
 /* SIGTRAP, SIGSEGV and SIGBUS the program ignores still reach the
  * monitor (its own faults, rewrite.c's): a fault the program caused ends
  * it, as the kernel's forced default does; one it was sent stays ignored. */
+static void unignore(int sig)
+{
+	view[sig] = (struct kact){0, 0, 0, 0};
+	install(sig, &view[sig]);
+}
+
 static bool ignored(int sig, const struct ksiginfo *si)
 {
 	if (view[sig].handler != 1 /* SIG_IGN */)
 		return false;
-	if (si->code > 0) {
-		view[sig] = (struct kact){0, 0, 0, 0};
-		install(sig, &view[sig]);
-	}
+	if (si->code > 0)
+		unignore(sig);
 	return true;
 }
 
 static void on_signal(int sig, struct ksiginfo *si, struct kucontext *nested)
 {
 	struct mthread *t = mon_self();
-	if (mon_fault_fixup(sig, nested) || mon_rw_fault(sig, si, nested) || ignored(sig, si))
+	if (mon_own_fault(sig, si, nested) || ignored(sig, si))
 		return;
 	struct kact a = view[sig];
 	struct kucontext *prog = t && t->in_call ? t->in_call : 0;
@@ -177,10 +180,8 @@ void mon_force_signal(struct kucontext *uc, int sig, int code, uint64_t addr)
 {
 	struct mthread *t = mon_self();
 	uint64_t bit = SIGBIT(sig);
-	if (view[sig].handler == 1) {
-		view[sig] = (struct kact){0, 0, 0, 0};
-		install(sig, &view[sig]);
-	}
+	if (view[sig].handler == 1)
+		unignore(sig);
 	SYS(rt_sigprocmask, SIG_UNBLOCK, &bit, 0, 8, 0, 0);
 	struct ksiginfo si = {.signo = sig, .code = code, .call_addr = addr};
 	void *outer = t->in_call;

@@ -31,12 +31,13 @@ long mon_write(uint64_t dst, const void *src, uint64_t len)
 	return n == (long)len ? n : -EFAULT;
 }
 
-bool mon_fault_fixup(int sig, struct kucontext *uc)
+bool mon_own_fault(int sig, struct ksiginfo *si, struct kucontext *uc)
 {
-	if ((sig != SIGSEGV && sig != SIGBUS) || uc->mc.rip != (uint64_t)mon_copy_load)
-		return false;
-	uc->mc.rip = (uint64_t)mon_copy_fault;
-	return true;
+	if ((sig == SIGSEGV || sig == SIGBUS) && uc->mc.rip == (uint64_t)mon_copy_load) {
+		uc->mc.rip = (uint64_t)mon_copy_fault;
+		return true;
+	}
+	return mon_rw_fault(sig, si, uc);
 }
 
 static int path_arg(long nr)
@@ -47,7 +48,7 @@ static int path_arg(long nr)
 /* The path argument of the call, if it has one and it can be read: with
  * process_vm_readv (which cannot fault) before the call, or after a call
  * that showed the pointer good, read directly (a fault there is resumed as
- * a failed copy, mon_fault_fixup), which costs no system call. */
+ * a failed copy, mon_own_fault), which costs no system call. */
 static const char *read_path(long nr, const long a[6], char *buf, bool shown_good)
 {
 	int pa = path_arg(nr);

@@ -43,12 +43,15 @@ long mon_read(void *dst, uint64_t src, uint64_t len);
 long mon_write(uint64_t dst, const void *src, uint64_t len);
 
 /* arch.c: a NUL-terminated string of the program's into dst (at most max
- * bytes with the NUL): its length, or -1 when it is longer or faults.  A
- * fault at mon_copy_load resumes at mon_copy_fault (mon_fault_fixup, which
- * the SIGSEGV and SIGBUS handlers call first). */
+ * bytes with the NUL): its length, or -1 when it is longer or faults (a
+ * fault at mon_copy_load resumes at mon_copy_fault). */
 long mon_copy_str(char *dst, const char *src, uint64_t max);
 extern const char mon_copy_load[], mon_copy_fault[];
-bool mon_fault_fixup(int sig, struct kucontext *uc);
+
+/* A fault the monitor caused and resumes itself: in mon_copy_str, or one
+ * of rewrite.c's (mon_rw_fault).  Every SIGSEGV, SIGBUS and SIGTRAP
+ * handler of the monitor asks this first. */
+bool mon_own_fault(int sig, struct ksiginfo *si, struct kucontext *uc);
 
 /* emul.c: the calls the monitor performs itself; -ENOSYS when nr is
  * an ordinary call to forward. */
