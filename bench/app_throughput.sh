@@ -205,16 +205,19 @@ for round in $(seq 1 "$rounds"); do
     fi
 done
 
-val() {   # val KEY.OP: the median of its rounds
-    [ -s "$tmp/$1" ] && sort -g "$tmp/$1" |
-        awk '{ v[NR] = $1 } END { printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-range() {   # range KEY.OP: the range of its rounds
-    [ -s "$tmp/$1" ] && sort -g "$tmp/$1" |
-        awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f\n", lo, hi }'
-}
+val() { bench_median "$tmp/$1" 0; }     # val KEY.OP: the median of its rounds
+range() { bench_range "$tmp/$1" 0; }    # range KEY.OP: the range of its rounds
 has() {   # has ENGINE: ENGINE is measured here
     case " $engines " in *" $1 "*) return 0 ;; *) return 1 ;; esac
+}
+tools() {   # tools FN: FN KEY LABEL for each measured run but native
+    for e in kvm sud; do
+        has "$e" || continue
+        "$1" "$e" "hyperloupe $e (rewriting)"
+        "$1" "${e}nr" "hyperloupe $e --no-rewrite"
+    done
+    "$1" strace "strace -f"
+    [ "$have_perf" = 0 ] || "$1" perf "perf trace"
 }
 
 echo
@@ -227,46 +230,24 @@ row() {   # row KEY LABEL
     printf '%-32s %10s %13s   %10s %13s\n' "$2" "$s" "$(range "$1.set")" "$g" "$(range "$1.get")"
 }
 row native "native"
-if has kvm; then
-    row kvm "hyperloupe kvm (rewriting)"
-    row kvmnr "hyperloupe kvm --no-rewrite"
-fi
-if has sud; then
-    row sud "hyperloupe sud (rewriting)"
-    row sudnr "hyperloupe sud --no-rewrite"
-fi
-row strace "strace -f"
-[ "$have_perf" = 1 ] && row perf "perf trace"
+tools row
 
-ratio() {   # ratio A B: A/B or "n/a"
-    a=$(val "$1") && b=$(val "$2") &&
-        awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.3f\n", a / b; else exit 1 }' ||
-        echo "n/a"
-}
+ratio() { bench_ratio "$(val "$1")" "$(val "$2")"; }   # A/B or "n/a"
 echo
 printf '%-32s %10s %10s %10s   %10s %10s %10s\n' "throughput ratio" "SET/nat" "/strace" "/perf" "GET/nat" "/strace" "/perf"
 printf '%-32s %10s %10s %10s   %10s %10s %10s\n' "--------------------------------" "----------" "----------" "----------" "----------" "----------" "----------"
+# shellcheck disable=SC2317  # (called through tools)
 rrow() {   # rrow KEY LABEL
     printf '%-32s %10s %10s %10s   %10s %10s %10s\n' "$2" \
         "$(ratio "$1.set" native.set)" "$(ratio "$1.set" strace.set)" "$(ratio "$1.set" perf.set)" \
         "$(ratio "$1.get" native.get)" "$(ratio "$1.get" strace.get)" "$(ratio "$1.get" perf.get)"
 }
-if has kvm; then
-    rrow kvm "hyperloupe kvm (rewriting)"
-    rrow kvmnr "hyperloupe kvm --no-rewrite"
-fi
-if has sud; then
-    rrow sud "hyperloupe sud (rewriting)"
-    rrow sudnr "hyperloupe sud --no-rewrite"
-fi
-rrow strace "strace -f"
-[ "$have_perf" = 1 ] && rrow perf "perf trace"
-if has kvm; then
-    printf '%-32s SET %s  GET %s\n' "gain of rewriting (kvm / no-rw)" "$(ratio kvm.set kvmnr.set)" "$(ratio kvm.get kvmnr.get)"
-fi
-if has sud; then
-    printf '%-32s SET %s  GET %s\n' "gain of rewriting (sud / no-rw)" "$(ratio sud.set sudnr.set)" "$(ratio sud.get sudnr.get)"
-fi
+tools rrow
+for e in kvm sud; do
+    has "$e" || continue
+    printf '%-32s SET %s  GET %s\n' "gain of rewriting ($e / no-rw)" \
+        "$(ratio "$e.set" "${e}nr.set")" "$(ratio "$e.get" "${e}nr.get")"
+done
 
 failed=0
 target() {   # target LABEL RATIO LIMIT: RATIO >= LIMIT

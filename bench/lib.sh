@@ -9,6 +9,11 @@
 #                                     PERF_TRACE=0 leaves perf trace out
 #   bench_status STATUS               "exit status STATUS", with the signal's
 #                                     name when it is 128 + a signal
+#   bench_median FILE DECIMALS        the median of FILE's numbers (one a
+#                                     line); fails when FILE is empty
+#   bench_range FILE DECIMALS         their smallest and largest, "LO-HI"
+#   bench_ratio A B                   A / B to three places, or "n/a" when
+#                                     either is missing or B is not above 0
 
 now_ns() { date +%s%N; }
 
@@ -39,4 +44,18 @@ bench_status() {
     else
         echo "exit status $1"
     fi
+}
+
+bench_median() {
+    [ -s "$1" ] && sort -g "$1" | awk -v f="%.$2f\n" \
+        '{ v[NR] = $1 } END { printf f, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+bench_range() {
+    [ -s "$1" ] && sort -g "$1" | awk -v f="%.$2f-%.$2f\n" 'NR == 1 { lo = $1 } { hi = $1 } END { printf f, lo, hi }'
+}
+
+bench_ratio() {
+    { [ -n "$1" ] && [ -n "$2" ] &&
+        awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f\n", a / b; else exit 1 }'; } || echo "n/a"
 }

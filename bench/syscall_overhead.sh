@@ -173,14 +173,8 @@ for round in $(seq 1 "$rounds"); do
     fi
 done
 
-val() {   # the median of KEY's rounds
-    [ -s "$tmp/$1.us" ] && sort -g "$tmp/$1.us" |
-        awk '{ v[NR] = $1 } END { printf "%.4f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-range() {   # the range of KEY's rounds
-    [ -s "$tmp/$1.us" ] && sort -g "$tmp/$1.us" |
-        awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f\n", lo, hi }'
-}
+val() { bench_median "$tmp/$1.us" 4; }   # the median of KEY's rounds
+range() { bench_range "$tmp/$1.us" 3; }  # the range of KEY's rounds
 has() {   # has ENGINE: ENGINE is measured here
     case " $engines " in *" $1 "*) return 0 ;; *) return 1 ;; esac
 }
@@ -210,11 +204,7 @@ if has kvm; then
     row tramp "  trampoline round trip" "${floor_n:-default}"
 fi
 
-ratio() {   # ratio A B: A/B or "n/a"
-    a=$(val "$1") && b=$(val "$2") &&
-        awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.3f\n", a / b; else exit 1 }' ||
-        echo "n/a"
-}
+ratio() { bench_ratio "$(val "$1")" "$(val "$2")"; }   # A/B or "n/a"
 echo
 printf '%-36s %12s %14s %16s\n' "ratio (per call)" "/ native" "/ strace -f" "/ perf trace"
 printf '%-36s %12s %14s %16s\n' "------------------------------------" "------------" "--------------" "----------------"

@@ -247,19 +247,9 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 
-val() {   # the median of KEY's rounds
-    [ -s "$tmp/$1.s" ] && sort -g "$tmp/$1.s" |
-        awk '{ v[NR] = $1 } END { printf "%.3f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-range() {   # the range of KEY's rounds
-    [ -s "$tmp/$1.s" ] && sort -g "$tmp/$1.s" |
-        awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f\n", lo, hi }'
-}
-ratio() {   # ratio A B: A/B or "n/a"
-    a=$(val "$1") && b=$(val "$2") &&
-        awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.3f\n", a / b; else exit 1 }' ||
-        echo "n/a"
-}
+val() { bench_median "$tmp/$1.s" 3; }    # the median of KEY's rounds
+range() { bench_range "$tmp/$1.s" 3; }   # the range of KEY's rounds
+ratio() { bench_ratio "$(val "$1")" "$(val "$2")"; }
 has() {   # has ENGINE: ENGINE is measured here
     case " $engines " in *" $1 "*) return 0 ;; *) return 1 ;; esac
 }
